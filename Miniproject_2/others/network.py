@@ -1,0 +1,46 @@
+"""The networks: the course's prescribed one (the default of `Model`) and an extended U-Net."""
+from .activations import LeakyReLU, ReLU, Sigmoid
+from .containers import Sequential, SkipConcat
+from .conv import Conv2d
+from .pooling import MaxPool2d
+from .upsampling import NearestUpsampling, Upsampling
+
+# Chosen for PSNR within the 5-minute epoch on 2 CPU cores (see results/mp2_widths.json).
+PRESCRIBED_WIDTHS = (64, 128)
+PRESCRIBED_KERNEL = 3
+
+
+def prescribed_net(widths=PRESCRIBED_WIDTHS, kernel=PRESCRIBED_KERNEL):
+    """The course's network: two stride-2 convolutions down, two upsamplings back, sigmoid output.
+
+    `(N, 3, H, W)` in [0, 1] -> `(N, 3, H, W)` in (0, 1), H and W multiples of 4.
+    """
+    w1, w2 = widths
+    pad = kernel // 2
+    net = Sequential(
+        Conv2d(3, w1, kernel, stride=2, padding=pad), ReLU(),
+        Conv2d(w1, w2, kernel, stride=2, padding=pad), ReLU(),
+        Upsampling(w2, w1, kernel, scale_factor=2, padding=pad), ReLU(),
+        Upsampling(w1, 3, kernel, scale_factor=2, padding=pad), Sigmoid())
+    net[0].need_input_grad = False  # nothing upstream needs dL/d(image)
+    return net
+
+
+def conv_block(in_channels, out_channels, slope):
+    return [Conv2d(in_channels, out_channels, 3, padding=1), LeakyReLU(slope)]
+
+
+def unet(width=32, depth=2, slope=0.1):
+    """A small Noise2Noise-style U-Net from scratch: 3x3 convolutions with LeakyReLU, 2x2
+    max-pooling down, nearest upsampling up, a concatenated skip at every level, sigmoid output.
+
+    `(N, 3, H, W)` in [0, 1] -> same shape in (0, 1); H and W multiples of `2 ** depth`.
+    """
+    inner = conv_block(width, width, slope)  # the bottom of the U
+    for _ in range(depth):
+        level = [MaxPool2d(2), *conv_block(width, width, slope), *inner, NearestUpsampling(2)]
+        inner = [SkipConcat(*level), *conv_block(2 * width, 2 * width, slope),
+                 *conv_block(2 * width, width, slope)]
+    net = Sequential(*conv_block(3, width, slope), *inner, Conv2d(width, 3, 3, padding=1), Sigmoid())
+    net[0].need_input_grad = False
+    return net

@@ -1,0 +1,126 @@
+"""The course's Model contract for Miniproject_2."""
+import os
+
+import pytest
+import torch
+
+from Miniproject_2 import model as mp2
+from Miniproject_2.others.network import prescribed_net
+
+torch.set_grad_enabled(True)  # the framework turns autograd off on import; other suites need it on
+
+
+@pytest.fixture(autouse=True)
+def restore_grad_mode():
+    torch.manual_seed(0)
+    yield
+    torch.set_grad_enabled(True)
+
+
+@pytest.fixture
+def small_model(monkeypatch):
+    """A fresh Model, narrower (fast tests) and with a smaller batch so that a few images make
+    several steps."""
+    monkeypatch.setattr(mp2, "BATCH_SIZE", 4)
+    monkeypatch.setattr(mp2, "prescribed_net", lambda: prescribed_net((8, 16)))
+    return mp2.Model()
+
+
+def pairs(n=8, size=8, dtype=torch.uint8):
+    a = torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8)
+    b = torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8)
+    return (a, b) if dtype == torch.uint8 else (a.to(dtype), b.to(dtype))
+
+
+def test_model_takes_no_arguments_and_predicts_in_range():
+    x = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
+    y = mp2.Model().predict(x)
+    assert y.shape == x.shape and y.is_floating_point()
+    assert y.min() >= 0 and y.max() <= 255
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 32, 32), (3, 3, 17, 23), (2, 3, 1, 5), (1, 3, 33, 4)])
+def test_predict_keeps_any_shape(shape):
+    x = torch.rand(shape) * 255
+    y = mp2.Model().predict(x)
+    assert y.shape == x.shape and y.device == x.device
+    assert y.min() >= 0 and y.max() <= 255
+
+
+def test_predict_uint8_and_float_agree():
+    x = torch.randint(0, 256, (2, 3, 12, 12), dtype=torch.uint8)
+    m = mp2.Model()
+    torch.testing.assert_close(m.predict(x), m.predict(x.float()))
+
+
+def test_predict_in_chunks_equals_one_pass(monkeypatch):
+    x = torch.randint(0, 256, (5, 3, 8, 8), dtype=torch.uint8)
+    m = mp2.Model()
+    whole = m.predict(x)
+    monkeypatch.setattr(mp2, "PREDICT_PIXELS", 2 * 64)  # 2 images per pass
+    torch.testing.assert_close(m.predict(x), whole)
+
+
+def test_train_lowers_the_loss(small_model):
+    """Fitting a fixed target (identity on smooth images) must reduce the MSE."""
+    torch.manual_seed(1)
+    x = (torch.rand(16, 3, 1, 1) * 255).expand(16, 3, 8, 8).contiguous()
+    before = ((small_model.predict(x) - x) ** 2).mean()
+    small_model.train(x, x, 20, log=None)
+    after = ((small_model.predict(x) - x) ** 2).mean()
+    assert after < 0.5 * before
+
+
+def test_train_accepts_uint8_and_float(small_model):
+    small_model.train(*pairs(), 1, log=None)
+    small_model.train(*pairs(dtype=torch.float32), 1, log=None)
+
+
+def test_train_reports_progress(small_model):
+    lines = []
+    small_model.train(*pairs(), 2, log=lines.append)
+    assert any("epoch 2/2" in line for line in lines)
+
+
+@pytest.mark.parametrize("make_input,message", [
+    (lambda: (torch.zeros(4, 3, 8, 8), torch.zeros(4, 3, 8, 4)), "same shape"),
+    (lambda: (torch.zeros(3, 8, 8), torch.zeros(3, 8, 8)), "4-D"),
+    (lambda: (torch.zeros(4, 1, 8, 8), torch.zeros(4, 1, 8, 8)), "3 channels"),
+    (lambda: (torch.full((4, 3, 8, 8), float("nan")), torch.zeros(4, 3, 8, 8)), "NaN"),
+    (lambda: (torch.zeros(4, 3, 7, 8), torch.zeros(4, 3, 7, 8)), "multiples of 4"),
+])
+def test_train_rejects_bad_input_clearly(make_input, message):
+    with pytest.raises(ValueError, match=message):
+        mp2.Model().train(*make_input(), 1)
+
+
+def test_train_rejects_bad_epoch_count():
+    with pytest.raises(ValueError, match="num_epochs"):
+        mp2.Model().train(*pairs(), 0)
+
+
+@pytest.mark.parametrize("bad,message", [
+    (torch.zeros(3, 8, 8), "4-D"), (torch.zeros(1, 4, 8, 8), "3 channels"),
+    (torch.full((1, 3, 8, 8), float("nan")), "NaN")])
+def test_predict_rejects_bad_input_clearly(bad, message):
+    with pytest.raises(ValueError, match=message):
+        mp2.Model().predict(bad)
+
+
+@pytest.mark.skipif(not os.path.exists(mp2.WEIGHTS), reason="bestmodel.pth not trained yet")
+def test_pretrained_model_loads_denoises_and_trains_further():
+    small_model = mp2.Model()
+    small_model.load_pretrained_model()
+    clean = (torch.rand(4, 3, 1, 1) * 200 + 25).expand(4, 3, 16, 16)
+    noisy = (clean + torch.randn(4, 3, 16, 16) * 25).clamp(0, 255)
+    assert ((small_model.predict(noisy) - clean) ** 2).mean() < ((noisy - clean) ** 2).mean()
+    small_model.train(*pairs(), 1, log=None)
+
+
+def test_bestmodel_is_a_dict_of_tensors_only(tmp_path):
+    """What Model saves/loads: named tensors, readable with weights_only=True."""
+    if not os.path.exists(mp2.WEIGHTS):
+        pytest.skip("bestmodel.pth not trained yet")
+    state = torch.load(mp2.WEIGHTS, weights_only=True)
+    assert isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values())
+    assert set(state) == {name for name, _, _ in mp2.Model().net.named_param()}

@@ -1,0 +1,111 @@
+"""Speed of Miniproject_2's modules against torch's own (autograd), measured in the same run.
+
+For each layer of the prescribed network at its training shapes, times forward + backward
+(input gradient included) of our module and of the torch.nn equivalent with autograd, and
+reports the ratio; then times one training epoch of `Model` over pairs (extrapolated to 50,000
+from `--epoch-pairs` pairs). Writes results/mp2_speed.json.
+
+    python -m tools.bench.mp2_speed [--threads 2] [--repeats 20] [--epoch-pairs 5000]
+"""
+import argparse
+import json
+import os
+import platform
+import time
+
+import torch
+import torch.nn.functional as F
+
+from Miniproject_2.model import BATCH_SIZE, Model
+from Miniproject_2.others.conv import Conv2d
+from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS
+from Miniproject_2.others.upsampling import Upsampling
+
+OUT = os.path.join("results", "mp2_speed.json")
+
+
+def layer_specs(widths=PRESCRIBED_WIDTHS, kernel=PRESCRIBED_KERNEL):
+    """(name, kind, in, out, input size) of the prescribed network's four layers."""
+    w1, w2 = widths
+    return [("conv1", "conv", 3, w1, 32), ("conv2", "conv", w1, w2, 16),
+            ("up1", "up", w2, w1, 8), ("up2", "up", w1, 3, 16)]
+
+
+def best_time(fn, repeats):
+    """Median of `repeats` timings after two warm-up calls (seconds)."""
+    fn(), fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def time_layer(kind, c_in, c_out, size, batch, kernel, repeats):
+    pad = kernel // 2
+    x = torch.rand(batch, c_in, size, size)
+    ours = (Conv2d(c_in, c_out, kernel, stride=2, padding=pad) if kind == "conv"
+            else Upsampling(c_in, c_out, kernel, scale_factor=2, padding=pad))
+    g = torch.rand_like(ours.forward(x))
+
+    def run_ours():
+        ours.forward(x)
+        ours.backward(g)
+
+    ref = torch.nn.Conv2d(c_in, c_out, kernel, stride=2 if kind == "conv" else 1, padding=pad)
+    xr = x.clone().requires_grad_(True)
+
+    def run_torch():
+        with torch.enable_grad():
+            y = xr if kind == "conv" else F.interpolate(xr, scale_factor=2, mode="nearest")
+            ref(y).backward(g)
+
+    # interleave the two so that load from other processes hits both alike
+    t_ours, t_torch = [], []
+    for _ in range(3):
+        t_ours.append(best_time(run_ours, repeats))
+        t_torch.append(best_time(run_torch, repeats))
+    return min(t_ours), min(t_torch)
+
+
+def time_epoch(pairs):
+    x = torch.randint(0, 256, (pairs, 3, 32, 32), dtype=torch.uint8)
+    y = torch.randint(0, 256, (pairs, 3, 32, 32), dtype=torch.uint8)
+    model = Model()
+    start = time.perf_counter()
+    model.train(x, y, 1, log=None)
+    return (time.perf_counter() - start) * 50000 / pairs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE)
+    parser.add_argument("--epoch-pairs", type=int, default=5000)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    layers = []
+    for name, kind, c_in, c_out, size in layer_specs():
+        t_ours, t_torch = time_layer(kind, c_in, c_out, size, args.batch, PRESCRIBED_KERNEL, args.repeats)
+        layers.append({"layer": name, "module": "Conv2d" if kind == "conv" else "Upsampling",
+                       "in": c_in, "out": c_out, "input_size": size, "batch": args.batch,
+                       "ours_ms": round(t_ours * 1e3, 3), "torch_ms": round(t_torch * 1e3, 3),
+                       "ratio": round(t_ours / t_torch, 3)})
+        print(layers[-1])
+    total_ours = sum(r["ours_ms"] for r in layers)
+    total_torch = sum(r["torch_ms"] for r in layers)
+    epoch_s = time_epoch(args.epoch_pairs)
+    result = {"threads": args.threads, "torch": torch.__version__, "machine": platform.machine(),
+              "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers,
+              "network_ratio": round(total_ours / total_torch, 3),
+              "epoch_seconds_50000_pairs": round(epoch_s, 1), "epoch_pairs_timed": args.epoch_pairs}
+    print(json.dumps(result, indent=1))
+    with open(OUT, "w") as f:
+        json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
