@@ -21,6 +21,15 @@ def flipped_padding(kernel, padding, dilation):
     return tuple(d * (k - 1) - p for k, p, d in zip(kernel, padding, dilation))
 
 
+def sum_of_products(a, b):
+    """`sum_n a[n] @ b[n]^T` for `a (N, P, L)`, `b (N, Q, L)` -> `(P, Q)`, accumulated in place:
+    a batched product then a sum would build an `(N, P, Q)` temporary several times slower."""
+    out = a[0] @ b[0].t()
+    for n in range(1, a.shape[0]):
+        out.addmm_(a[n], b[n].t())
+    return out
+
+
 class ConvContext:
     """What a convolution's backward needs from its forward."""
 
@@ -73,9 +82,9 @@ def conv2d_backward(ctx, grad_output, need_input_grad=True):
         grad_cols = unfold(grad_output, (kh, kw), dilation=ctx.dilation, padding=adjoint_pad)
     if ctx.route == "unfold":
         g = grad_output.reshape(n, c_out, l_out)
-        grad_weight = (g @ ctx.cols.transpose(1, 2)).sum(0).view(weight.shape)
+        grad_weight = sum_of_products(g, ctx.cols).view(weight.shape)
     else:
-        grad_flip = (grad_cols @ x.reshape(n, c_in, h * w).transpose(1, 2)).sum(0)
+        grad_flip = sum_of_products(grad_cols, x.reshape(n, c_in, h * w))
         grad_weight = grad_flip.view(c_out, kh, kw, c_in).permute(0, 3, 1, 2).flip(2, 3)
     grad_x = None
     if need_input_grad:
@@ -169,7 +178,7 @@ class TransposeConv2d(Module):
         g_cols = unfold(grad_output, self.kernel_size, dilation=self.dilation, padding=self.padding,
                         stride=self.stride)  # (N, out * kh * kw, h * w)
         x_mat = x.reshape(n, c_in, h * w)
-        self.weight_grad += (x_mat @ g_cols.transpose(1, 2)).sum(0).view(self.weight.shape)
+        self.weight_grad += sum_of_products(x_mat, g_cols).view(self.weight.shape)
         if self.bias is not None:
             self.bias_grad += grad_output.sum((0, 2, 3))
         return (self.weight.reshape(c_in, -1) @ g_cols).view(n, c_in, h, w)
