@@ -106,6 +106,10 @@ class Data:
         path = self.data_dir / f"val_data_{noise}.pkl"
         if not path.is_file():
             self.validation()  # a clear message if val_data.pkl itself is missing
+            if not (self.build or (self.data_dir / "train_data.pkl").is_file()):
+                # ensure_noise_set would build the whole default dataset into someone else's folder
+                raise Fail(f"{path.name} not found in {self.data_dir}: build it with `python -m tools.data "
+                           f"--data-dir {self.data_dir} --noise-sets {noise}` or drop --noise {noise}")
             ensure_noise_set(noise, self.data_dir, log=self.log)
         return self.load(path.name)
 

@@ -5,6 +5,7 @@ with a message that says what is wrong. The fakes are tiny (a 3x3 filter), the d
 """
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -242,6 +243,15 @@ def noisy(clean, generator, sigma=25):
     return (clean.float() + sigma * torch.randn(clean.shape, generator=generator)).round().clamp(0, 255).to(torch.uint8)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """The fakes are tiny: one thread is faster, and does not fight other jobs on a shared 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     """Fake data in the course's format: 200 training pairs and 150 validation images of 32x32."""
@@ -448,8 +458,8 @@ def test_corrupt_data_file_fails_with_a_message(tmp_path, data_dir):
 # --- the command line -------------------------------------------------------------------------
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, str(ROOT / "test.py"), *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(ROOT / "test.py"), *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
 
 
 def test_command_line_passes_writes_json_and_measures_noise_sets(tmp_path, data_dir):
