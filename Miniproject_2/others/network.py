@@ -30,16 +30,16 @@ def conv_block(in_channels, out_channels, slope):
     return [Conv2d(in_channels, out_channels, 3, padding=1), LeakyReLU(slope)]
 
 
-def unet(width=32, depth=2, slope=0.1):
-    """A small Noise2Noise-style U-Net from scratch: 3x3 convolutions with LeakyReLU, 2x2
-    max-pooling down, nearest upsampling up, a concatenated skip at every level, sigmoid output.
+def unet(width=24, depth=2, slope=0.1):
+    """A small U-Net from scratch: 3x3 convolutions with LeakyReLU(slope), 2x2 max-pooling down,
+    nearest upsampling up, a concatenated skip at every level, sigmoid output. Kept to one
+    convolution per decoder level so that an epoch costs about as much as the prescribed network.
 
     `(N, 3, H, W)` in [0, 1] -> same shape in (0, 1); H and W multiples of `2 ** depth`.
     """
     inner = conv_block(width, width, slope)  # the bottom of the U
-    for _ in range(depth):
-        level = [MaxPool2d(2), *conv_block(width, width, slope), *inner, NearestUpsampling(2)]
-        inner = [SkipConcat(*level), *conv_block(2 * width, 2 * width, slope),
+    for _ in range(depth):  # wrap one level around the previous ones, innermost first
+        inner = [SkipConcat(MaxPool2d(2), *conv_block(width, width, slope), *inner, NearestUpsampling(2)),
                  *conv_block(2 * width, width, slope)]
     net = Sequential(*conv_block(3, width, slope), *inner, Conv2d(width, 3, 3, padding=1), Sigmoid())
     net[0].need_input_grad = False

@@ -10,18 +10,17 @@ from `--epoch-pairs` pairs). Writes results/mp2_speed.json.
 import argparse
 import json
 import os
-import platform
 import time
 
 import torch
 import torch.nn.functional as F
 
+from tools.bench.common import write_results
 from Miniproject_2.model import BATCH_SIZE, Model
 from Miniproject_2.others.conv import Conv2d
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS
 from Miniproject_2.others.upsampling import Upsampling
 
-OUT = os.path.join("results", "mp2_speed.json")
 
 
 def layer_specs(widths=PRESCRIBED_WIDTHS, kernel=PRESCRIBED_KERNEL):
@@ -98,13 +97,11 @@ def main():
     total_ours = sum(r["ours_ms"] for r in layers)
     total_torch = sum(r["torch_ms"] for r in layers)
     epoch_s = time_epoch(args.epoch_pairs)
-    result = {"threads": args.threads, "torch": torch.__version__, "machine": platform.machine(),
-              "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers,
+    result = {"cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers,
               "network_ratio": round(total_ours / total_torch, 3),
               "epoch_seconds_50000_pairs": round(epoch_s, 1), "epoch_pairs_timed": args.epoch_pairs}
     print(json.dumps(result, indent=1))
-    with open(OUT, "w") as f:
-        json.dump(result, f, indent=1)
+    write_results("mp2_speed", result)
 
 
 if __name__ == "__main__":
