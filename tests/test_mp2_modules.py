@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from Miniproject_2.others.activations import LeakyReLU, ReLU, Sigmoid
 from Miniproject_2.others.containers import Sequential, SkipConcat
 from Miniproject_2.others.conv import Conv2d, TransposeConv2d
+from Miniproject_2.others.im2col import fold, unfold
 from Miniproject_2.others.losses import MSE
 from Miniproject_2.others.network import prescribed_net, unet
 from Miniproject_2.others.optim import SGD, Adam
@@ -80,6 +81,15 @@ def test_conv2d_matches_torch(case):
     x = torch.randn(n, c_in, h, w, dtype=torch.float64)
     params = [conv.weight] + ([conv.bias] if bias else [])
     check_against_torch(conv, lambda x, w, b=None: F.conv2d(x, w, b, s, p, d), x, params)
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=str)
+def test_unfold_and_fold_equal_torch_functional(case):
+    c_in, _, k, s, p, d, _, n, h, w = case
+    x = torch.randn(n, c_in, h, w, dtype=torch.float64)
+    cols = F.unfold(x, k, d, p, s)
+    assert torch.equal(unfold(x, k, d, p, s), cols)
+    torch.testing.assert_close(fold(cols, (h, w), k, d, p, s), F.fold(cols, (h, w), k, d, p, s), **TOL)
 
 
 def test_conv2d_parameters_and_init_match_torch_nn():

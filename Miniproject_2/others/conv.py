@@ -7,8 +7,7 @@ Two equivalent ways compute a convolution; each call takes the one that touches 
 The backward passes use the same pair: for stride 1 the input gradient is a convolution of the
 output gradient with the flipped kernel (an unfold of `grad_output`) when that is the smaller one.
 """
-from torch.nn.functional import fold, unfold
-
+from .im2col import fold, unfold
 from .module import Module, kaiming_bound, pair, uniform
 
 

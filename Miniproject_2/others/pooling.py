@@ -1,6 +1,5 @@
 """Max pooling on `unfold`/`fold`."""
-from torch.nn.functional import fold, unfold
-
+from .im2col import fold, unfold
 from .module import Module, pair
 
 
