@@ -1,0 +1,113 @@
+"""The reports' figures, drawn with matplotlib from the loaded result files (SVG, sized for an A4 page).
+
+`draw_all(results, folder)` draws every figure whose result files are loaded and returns their names.
+"""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from facts import curve  # noqa: E402
+
+# The text block of the reports is 178 mm wide; figures are drawn at their printed size.
+FULL_WIDTH = 7.0
+STYLE = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
+         "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False, "axes.spines.right": False,
+         "svg.fonttype": "path", "figure.dpi": 100}
+COLORS = {"mp1": "#1f5fa8", "mp2": "#c0392b", "extended": "#8e44ad", "bm3d": "#2e7d32",
+          "nl_means": "#f39c12", "noisy": "#7f8c8d", "n2c": "#16a085"}
+
+
+def _save(figure, folder, name):
+    figure.savefig(folder / name, bbox_inches="tight", pad_inches=0.02)
+    plt.close(figure)
+    return name
+
+
+def _reference_line(ax, value, label, color):
+    ax.axhline(value, color=color, linestyle="--", linewidth=0.9)
+    ax.annotate(f"{label} {value:.2f}", (1.0, value), xycoords=("axes fraction", "data"), ha="right",
+                va="bottom", fontsize=6.5, color=color)
+
+
+def training_mp1(results, folder):
+    """Left: validation PSNR against training time, with the classical baselines. Right: against training scenes."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(FULL_WIDTH, 2.1), gridspec_kw={"width_ratios": [1.6, 1]})
+    minutes, psnr = curve(results["train_mp1"], "train_mp1")
+    left.plot(minutes, psnr, marker="o", markersize=3, color=COLORS["mp1"], label="Noise2Noise U-Net (ours)")
+    methods = results["mp1_baselines"]["methods"]
+    _reference_line(left, methods["bm3d"]["psnr"], "BM3D", COLORS["bm3d"])
+    _reference_line(left, methods["nl_means"]["psnr"], "NL-means", COLORS["nl_means"])
+    left.set_xlabel("training time (minutes, 2-core CPU)")
+    left.set_ylabel("validation PSNR (dB)")
+    left.set_xlim(0, None)
+    left.grid(alpha=0.3)
+    left.legend(loc="lower right", frameon=False)
+    left.set_title("(a) PSNR against training time")
+
+    runs = sorted(results["data_scenes"]["runs"], key=lambda run: run["n_scenes"])
+    right.plot([r["n_scenes"] for r in runs], [r["val_psnr"] for r in runs], marker="s", markersize=3,
+               color=COLORS["mp1"])
+    right.set_xscale("log", base=2)
+    right.set_xticks([r["n_scenes"] for r in runs], [str(r["n_scenes"]) for r in runs])
+    right.minorticks_off()
+    right.set_xlabel("training scenes (photos)")
+    right.set_ylabel("validation PSNR (dB)")
+    right.grid(alpha=0.3)
+    right.set_title("(b) PSNR against training data")
+    figure.tight_layout(w_pad=2)
+    return _save(figure, folder, "training_mp1.svg")
+
+
+def training_mp2(results, folder):
+    """Validation PSNR of Miniproject_2's networks against training time, with Miniproject_1's for scale."""
+    figure, ax = plt.subplots(figsize=(FULL_WIDTH * 0.48, 2.0))
+    lines = [("train_mp2", "prescribed network", COLORS["mp2"]),
+             ("train_mp2_unet", "extended U-Net", COLORS["extended"]),
+             ("train_mp1", "Miniproject 1 (PyTorch)", COLORS["mp1"])]
+    for stem, label, color in lines:
+        if stem in results:
+            minutes, psnr = curve(results[stem], stem)
+            ax.plot(minutes, psnr, marker="o", markersize=3, color=color, label=label)
+    ax.set_xlabel("training time (minutes, CPU)")
+    ax.set_ylabel("validation PSNR (dB)")
+    ax.set_xlim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", frameon=False)
+    figure.tight_layout()
+    return _save(figure, folder, "training_mp2.svg")
+
+
+def speed_mp2(results, folder):
+    """Time of our layers (forward + backward) as a multiple of torch's, per layer of the prescribed network."""
+    layers = results["mp2_speed"]["layers"]
+    figure, ax = plt.subplots(figsize=(FULL_WIDTH * 0.48, 2.0))
+    names = [f"{layer['layer']}\n{layer['module']}" for layer in layers]
+    ratios = [layer["ratio"] for layer in layers] + [results["mp2_speed"]["network_ratio"]]
+    names.append("whole\nnetwork")
+    colors = [COLORS["mp2"]] * len(layers) + ["#34495e"]
+    bars = ax.bar(range(len(ratios)), ratios, color=colors, width=0.6)
+    ax.bar_label(bars, [f"{r:.2f}" for r in ratios], fontsize=6.5, padding=1)
+    ax.axhline(1, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(ratios)), names)
+    ax.set_ylabel("our time / torch's time")
+    ax.set_ylim(0, max(ratios) * 1.18)
+    ax.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    return _save(figure, folder, "speed_mp2.svg")
+
+
+FIGURES = {
+    training_mp1: ("train_mp1", "mp1_baselines", "data_scenes"),
+    training_mp2: ("train_mp2",),
+    speed_mp2: ("mp2_speed",),
+}
+
+
+def draw_all(results, folder):
+    drawn = []
+    with plt.rc_context(STYLE):
+        for draw, needs in FIGURES.items():
+            if all(stem in results for stem in needs):
+                drawn.append(draw(results, folder))
+    return drawn

@@ -1,0 +1,120 @@
+"""The report build (`report/build.py`): PDFs of at most 3 pages from the result files, clear refusals.
+
+One test builds from fake result files of the documented formats (the pipeline, whatever the
+results are); one builds from the committed results/ (the reports as shipped). Both build into a
+temporary folder: the PDFs in Miniproject_N/ are never touched by the tests.
+"""
+import json
+
+import pytest
+
+from report import build as report_build
+
+RESULTS = report_build.RESULTS_DIR
+NOISES = ("gaussian25", "gaussian15", "gaussian50", "poisson", "blind")
+
+
+def write_fake_results(folder):
+    """Result files of every format the reports read, with made-up numbers; returns `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def put(name, content):
+        (folder / name).write_text(json.dumps(content))
+
+    def eval_of(offset):
+        return {noise: {"psnr": 27.0 + offset + i, "noisy_psnr": 20.0 + i} for i, noise in enumerate(NOISES)}
+
+    put("mp1_baselines.json", {"n_images": 1000, "noise": "gaussian25", "noisy_psnr": 20.5,
+                               "methods": {"nl_means": {"psnr": 26.1, "seconds": 30.0},
+                                           "bm3d": {"psnr": 28.3, "seconds": 600.0}}})
+    put("mp1_n2c.json", {"epochs": 2, "n_train": 50000, "noise2noise": {"val_psnr": 28.0},
+                         "noise2clean": {"val_psnr": 28.2}, "gap_db": 0.2})
+    put("mp1_ablations.json", {"budget": {"n_train": 5000, "epochs": 1}, "runs": [
+        {"name": "loss", "setting": "L2", "val_psnr": 27.5, "seconds": 100.0},
+        {"name": "loss", "setting": "L1", "val_psnr": 27.3, "seconds": 101.0}]})
+    put("data_scenes.json", {"runs": [{"n_scenes": 2, "val_psnr": 26.0}, {"n_scenes": 8, "val_psnr": 27.0}]})
+    put("eval_models.json", {"projects": {"Miniproject_1": eval_of(1.0), "Miniproject_2": eval_of(0.0)}})
+    put("speed.json", {"projects": {p: {"epoch_seconds_50k": 200.0, "predict_images_per_second": {
+        "32x32": 1000.0, "512x512": 2.0}} for p in ("Miniproject_1", "Miniproject_2")}})
+    put("examples.json", {"indices": [0, 9], "psnr_db": {"noisy": [20.1, 20.2], "Miniproject_1": [28.0, 29.0]}})
+    put("mp2_speed.json", {"layers": [{"layer": "conv1", "module": "Conv2d", "batch": 32, "ours_ms": 1.0,
+                                       "torch_ms": 2.0, "ratio": 0.5}],
+                           "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0})
+    put("mp2_twin.json", {"ours_psnr_db": 24.0, "twin_psnr_db": 24.01, "difference_db": 0.01,
+                          "settings": {"n_train": 1000, "epochs": 1}, "ours_seconds": 10.0, "twin_seconds": 12.0})
+    (folder / "train_mp1.csv").write_text("epoch,train_loss,val_psnr,train_seconds,learning_rate\n"
+                                          "1,0.011,27.0,200.0,1e-3\n2,0.010,28.0,400.0,0.0\n")
+    (folder / "train_mp2.csv").write_text("epoch,train_loss,val_psnr_db,epoch_seconds\n1,0.012,25.0,100.0\n")
+    import matplotlib.pyplot as plt
+    plt.imsave(folder / "examples.png", [[[0.2, 0.4, 0.6]] * 8] * 4)
+    return folder
+
+
+def test_every_result_file_has_the_command_that_writes_it():
+    needed = {name for spec in report_build.REPORTS.values() for name in spec["required"] + spec["optional"]}
+    assert needed <= set(report_build.PRODUCERS)
+
+
+def test_missing_result_files_are_named_with_their_commands(tmp_path):
+    results = write_fake_results(tmp_path / "results")
+    (results / "mp1_n2c.json").unlink()
+    (results / "train_mp2.csv").unlink()
+    with pytest.raises(report_build.BuildError) as error:
+        report_build.build((1, 2), results, figures_dir=tmp_path / "stage" / "figures", log=lambda line: None)
+    message = str(error.value)
+    assert "mp1_n2c.json: run `python -m tools.bench.mp1_n2c`" in message
+    assert "train_mp2.csv: run `python tools/train_mp2.py`" in message
+
+
+def test_a_report_needs_only_its_own_result_files(tmp_path):
+    results = write_fake_results(tmp_path / "results")
+    (results / "mp1_n2c.json").unlink()
+    loaded = report_build.load_results(results, (2,))
+    assert "mp2_twin" in loaded and "mp1_n2c" not in loaded
+
+
+def build_into(tmp_path, results):
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    outputs = {n: tmp_path / f"Report_{n}.pdf" for n in (1, 2)}
+    built = report_build.build((1, 2), results, outputs, figures_dir=tmp_path / "stage" / "figures",
+                               log=lambda line: None)
+    for number, (path, pages) in built.items():
+        assert path == outputs[number]
+        pdf = path.read_bytes()
+        assert pdf.startswith(b"%PDF") and report_build.count_pages(pdf) == pages
+        assert 1 <= pages <= report_build.MAX_PAGES
+    return built
+
+
+def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
+    build_into(tmp_path, write_fake_results(tmp_path / "results"))
+    figures = tmp_path / "stage" / "figures"
+    assert {"training_mp1.svg", "training_mp2.svg", "speed_mp2.svg", "examples.png"} <= {p.name for p in figures.iterdir()}
+    numbers = json.loads((figures / "numbers.json").read_text())
+    assert numbers["derived"]["train_mp1"]["final_psnr"] == 28.0
+    assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(100 / 60)
+
+
+def test_build_from_the_committed_results_gives_reports_of_at_most_three_pages(tmp_path):
+    build_into(tmp_path, RESULTS)
+
+
+def test_report_longer_than_three_pages_is_refused_and_the_old_pdf_kept(tmp_path):
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    source = tmp_path / "long.typ"
+    source.write_text("#for i in range(4) [Page #i #pagebreak(weak: true)]\n#lorem(10)\n")
+    pdf = tmp_path / "Report_1.pdf"
+    pdf.write_bytes(b"%PDF old")
+    with pytest.raises(report_build.BuildError, match="5 pages; the course allows 3"):
+        report_build.compile_report(source, pdf, root=tmp_path, log=lambda line: None)
+    assert pdf.read_bytes() == b"%PDF old"
+    assert report_build.compile_report(source, pdf, root=tmp_path, max_pages=5, log=lambda line: None) == 5
+
+
+def test_typst_error_is_reported_with_file_and_line(tmp_path):
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    source = tmp_path / "broken.typ"
+    source.write_text("= Title\n#let x = \n")
+    with pytest.raises(report_build.BuildError, match=r"broken.typ:2"):
+        report_build.compile_report(source, tmp_path / "out.pdf", root=tmp_path, log=lambda line: None)
+    assert not (tmp_path / "out.pdf").exists()
