@@ -20,6 +20,12 @@ def flipped_padding(kernel, padding, dilation):
     return tuple(d * (k - 1) - p for k, p, d in zip(kernel, padding, dilation))
 
 
+def adjoint_is_smaller(stride, c_in, c_out, adjoint_pad):
+    """Whether the flipped-kernel ("fold") form applies (stride 1, padding at most the kernel
+    reach) and has fewer column rows than the unfold of the input."""
+    return stride == (1, 1) and c_out < c_in and min(adjoint_pad) >= 0
+
+
 def sum_of_products(a, b):
     """`sum_n a[n] @ b[n]^T` for `a (N, P, L)`, `b (N, Q, L)` -> `(P, Q)`, accumulated in place:
     a batched product then a sum would build an `(N, P, Q)` temporary several times slower."""
@@ -47,7 +53,7 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation):
         raise ValueError(f"input {h}x{w} is too small for kernel {kh}x{kw} with padding {padding} "
                          f"and dilation {dilation}")
     adjoint_pad = flipped_padding((kh, kw), padding, dilation)
-    if stride == (1, 1) and c_out < c_in and min(adjoint_pad) >= 0:
+    if adjoint_is_smaller(stride, c_in, c_out, adjoint_pad):
         w_flip = weight.flip(2, 3).permute(0, 2, 3, 1).reshape(c_out * kh * kw, c_in)
         out = fold(w_flip @ x.reshape(n, c_in, h * w), (h_out, w_out), (kh, kw),
                    dilation=dilation, padding=adjoint_pad)
@@ -74,7 +80,7 @@ def conv2d_backward(ctx, grad_output, need_input_grad=True):
     l_out = grad_output.shape[2] * grad_output.shape[3]
     grad_bias = grad_output.sum((0, 2, 3))
     adjoint_pad = flipped_padding((kh, kw), ctx.padding, ctx.dilation)
-    use_adjoint = ctx.stride == (1, 1) and c_out < c_in and min(adjoint_pad) >= 0
+    use_adjoint = adjoint_is_smaller(ctx.stride, c_in, c_out, adjoint_pad)
     grad_cols = None
     if use_adjoint:
         # rows (o, i, j) of the flipped kernel, columns at every input position

@@ -2,7 +2,8 @@
 
 For each layer of the prescribed network at its training shapes, times forward + backward
 (input gradient included) of our module and of the torch.nn equivalent with autograd, and
-reports the ratio; then times one training epoch of `Model` over pairs (extrapolated to 50,000
+reports the ratio; times our unfold/fold against torch.nn.functional's at the network's shapes;
+then times one training epoch of `Model` over pairs (extrapolated to 50,000
 from `--epoch-pairs` pairs). Writes results/mp2_speed.json.
 
     python -m tools.bench.mp2_speed [--threads 2] [--repeats 20] [--epoch-pairs 5000]
@@ -18,6 +19,7 @@ import torch.nn.functional as F
 from tools.bench.common import write_results
 from Miniproject_2.model import BATCH_SIZE, Model
 from Miniproject_2.others.conv import Conv2d
+from Miniproject_2.others.im2col import fold, unfold
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS
 from Miniproject_2.others.upsampling import Upsampling
 
@@ -68,6 +70,25 @@ def time_layer(kind, c_in, c_out, size, batch, kernel, repeats):
     return min(t_ours), min(t_torch)
 
 
+def time_im2col(batch, repeats):
+    """Our unfold/fold against torch.nn.functional's at the shapes the network unfolds."""
+    rows = []
+    for channels, size, kernel, stride, padding in [(3, 32, 3, 2, 1), (64, 16, 3, 2, 1), (128, 8, 2, 1, 1),
+                                                    (64, 16, 2, 1, 1), (24, 32, 3, 1, 1)]:
+        x = torch.rand(batch, channels, size, size)
+        cols = F.unfold(x, kernel, 1, padding, stride)
+        args = (kernel, 1, padding, stride)
+        row = {"channels": channels, "size": size, "kernel": kernel, "stride": stride, "padding": padding}
+        for name, ours, theirs in [("unfold", lambda: unfold(x, *args), lambda: F.unfold(x, *args)),
+                                   ("fold", lambda: fold(cols, (size, size), *args),
+                                    lambda: F.fold(cols, (size, size), *args))]:
+            t_ours, t_torch = best_time(ours, repeats), best_time(theirs, repeats)
+            row[f"{name}_ours_ms"], row[f"{name}_torch_ms"] = round(t_ours * 1e3, 3), round(t_torch * 1e3, 3)
+        rows.append(row)
+        print(row)
+    return rows
+
+
 def time_epoch(pairs):
     x = torch.randint(0, 256, (pairs, 3, 32, 32), dtype=torch.uint8)
     y = torch.randint(0, 256, (pairs, 3, 32, 32), dtype=torch.uint8)
@@ -96,8 +117,9 @@ def main():
         print(layers[-1])
     total_ours = sum(r["ours_ms"] for r in layers)
     total_torch = sum(r["torch_ms"] for r in layers)
+    im2col = time_im2col(args.batch, args.repeats)
     epoch_s = time_epoch(args.epoch_pairs)
-    result = {"cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers,
+    result = {"cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers, "im2col": im2col,
               "network_ratio": round(total_ours / total_torch, 3),
               "epoch_seconds_50000_pairs": round(epoch_s, 1), "epoch_pairs_timed": args.epoch_pairs}
     print(json.dumps(result, indent=1))
