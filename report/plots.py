@@ -25,9 +25,7 @@ def _save(figure, folder, name):
 
 
 def _reference_line(ax, value, label, color):
-    ax.axhline(value, color=color, linestyle="--", linewidth=0.9)
-    ax.annotate(f"{label} {value:.2f}", (1.0, value), xycoords=("axes fraction", "data"), ha="right",
-                va="bottom", fontsize=6.5, color=color)
+    ax.axhline(value, color=color, linestyle="--", linewidth=0.9, label=f"{label}: {value:.2f} dB")
 
 
 def training_mp1(results, folder):
@@ -36,13 +34,13 @@ def training_mp1(results, folder):
     minutes, psnr = curve(results["train_mp1"], "train_mp1")
     left.plot(minutes, psnr, marker="o", markersize=3, color=COLORS["mp1"], label="Noise2Noise U-Net (ours)")
     methods = results["mp1_baselines"]["methods"]
-    _reference_line(left, methods["bm3d"]["psnr"], "BM3D", COLORS["bm3d"])
-    _reference_line(left, methods["nl_means"]["psnr"], "NL-means", COLORS["nl_means"])
+    _reference_line(left, methods["bm3d"]["psnr"], "BM3D (known $\\sigma$)", COLORS["bm3d"])
+    _reference_line(left, methods["nl_means"]["psnr"], "NL-means (known $\\sigma$)", COLORS["nl_means"])
     left.set_xlabel("training time (minutes, 2-core CPU)")
     left.set_ylabel("validation PSNR (dB)")
     left.set_xlim(0, None)
     left.grid(alpha=0.3)
-    left.legend(loc="lower right", frameon=False)
+    left.legend(loc="best", frameon=False)
     left.set_title("(a) PSNR against training time")
 
     runs = sorted(results["data_scenes"]["runs"], key=lambda run: run["n_scenes"])
@@ -60,18 +58,20 @@ def training_mp1(results, folder):
 
 
 def training_mp2(results, folder):
-    """Validation PSNR of Miniproject_2's networks against training time, with Miniproject_1's for scale."""
+    """Validation PSNR of Miniproject_2's networks after each epoch, with Miniproject_1's for scale.
+
+    Against epochs, not minutes: the runs shared the machine with different thread counts."""
     figure, ax = plt.subplots(figsize=(FULL_WIDTH * 0.48, 2.0))
     lines = [("train_mp2", "prescribed network", COLORS["mp2"]),
              ("train_mp2_unet", "extended U-Net", COLORS["extended"]),
              ("train_mp1", "Miniproject 1 (PyTorch)", COLORS["mp1"])]
     for stem, label, color in lines:
         if stem in results:
-            minutes, psnr = curve(results[stem], stem)
-            ax.plot(minutes, psnr, marker="o", markersize=3, color=color, label=label)
-    ax.set_xlabel("training time (minutes, CPU)")
+            _, psnr = curve(results[stem], stem)
+            ax.plot(range(1, len(psnr) + 1), psnr, marker="o", markersize=3, color=color, label=label)
+    ax.set_xlabel("epochs (50,000 pairs each)")
     ax.set_ylabel("validation PSNR (dB)")
-    ax.set_xlim(0, None)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", frameon=False)
     figure.tight_layout()
@@ -82,9 +82,8 @@ def speed_mp2(results, folder):
     """Time of our layers (forward + backward) as a multiple of torch's, per layer of the prescribed network."""
     layers = results["mp2_speed"]["layers"]
     figure, ax = plt.subplots(figsize=(FULL_WIDTH * 0.48, 2.0))
-    names = [f"{layer['layer']}\n{layer['module']}" for layer in layers]
+    names = [layer["layer"] for layer in layers] + ["network"]
     ratios = [layer["ratio"] for layer in layers] + [results["mp2_speed"]["network_ratio"]]
-    names.append("whole\nnetwork")
     colors = [COLORS["mp2"]] * len(layers) + ["#34495e"]
     bars = ax.bar(range(len(ratios)), ratios, color=colors, width=0.6)
     ax.bar_label(bars, [f"{r:.2f}" for r in ratios], fontsize=6.5, padding=1)
