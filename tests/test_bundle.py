@@ -119,6 +119,13 @@ def test_missing_report_is_refused_with_the_command_that_builds_it(tmp_path):
         bundler.bundle(SCIPERS, project, tmp_path / "out", grader=StubGrader())
 
 
+def test_report_that_is_not_a_pdf_is_refused(tmp_path):
+    project = write_project(tmp_path / "repo")
+    (project / "Miniproject_1" / "Report_1.pdf").write_text("# Report 1 (markdown, not exported)\n")
+    with pytest.raises(bundler.BundleError, match="Report_1.pdf is not a PDF"):
+        bundler.bundle(SCIPERS, project, tmp_path / "out", grader=StubGrader())
+
+
 def test_command_line_prints_size_and_contents_or_the_refusal(tmp_path, monkeypatch, capsys):
     project = write_project(tmp_path / "repo")
     monkeypatch.setattr(bundler, "run_grader", StubGrader())

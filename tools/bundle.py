@@ -79,6 +79,10 @@ def select_files(project_root, number):
     missing = [f"{name} ({hint})" for name, hint in required.items() if not (folder / name).is_file()]
     if missing:
         raise BundleError(f"missing in {folder.name}/: " + "; ".join(missing))
+    report = folder / f"Report_{number}.pdf"
+    with open(report, "rb") as file:
+        if file.read(5) != b"%PDF-":
+            raise BundleError(f"{folder.name}/{report.name} is not a PDF: build it with python report/build.py")
     shipped = [(folder / name, f"{folder.name}/{name}") for name in required]
     left_out = []
     for path in sorted(folder.rglob("*")):
