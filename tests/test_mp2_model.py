@@ -6,6 +6,7 @@ import torch
 
 from Miniproject_2 import model as mp2
 from Miniproject_2.others.network import prescribed_net
+from Miniproject_2.others.training import batches, cosine_lr, dihedral
 
 torch.set_grad_enabled(True)  # the framework turns autograd off on import; other suites need it on
 
@@ -124,3 +125,28 @@ def test_bestmodel_is_a_dict_of_tensors_only(tmp_path):
     state = torch.load(mp2.WEIGHTS, weights_only=True)
     assert isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values())
     assert set(state) == {name for name, _, _ in mp2.Model().net.named_param()}
+
+
+def test_dihedral_gives_the_eight_orientations_of_a_square():
+    x = torch.arange(16.0).view(1, 1, 4, 4)
+    seen = {tuple(dihedral(x, k).flatten().tolist()) for k in range(8)}
+    assert len(seen) == 8
+    assert all(sorted(s) == list(range(16)) for s in seen)
+
+
+def test_dihedral_keeps_non_square_shapes():
+    x = torch.rand(2, 3, 4, 6)
+    assert all(dihedral(x, k).shape == x.shape for k in range(8))
+
+
+def test_batches_cover_every_pair_once_with_inputs_matching_targets():
+    x = torch.arange(10.0).view(10, 1, 1, 1).expand(10, 3, 4, 4).contiguous()
+    got = torch.cat([a for a, _ in batches(x, x + 100, 3)])
+    assert sorted(got[:, 0, 0, 0].tolist()) == list(range(10))
+    assert all(torch.equal(a + 100, b) for a, b in batches(x, x + 100, 3))
+
+
+def test_cosine_schedule_decays_from_base_to_floor():
+    assert cosine_lr(1.0, 0.0) == 1.0
+    assert cosine_lr(1.0, 1.0) == pytest.approx(0.02)
+    assert cosine_lr(1.0, 0.25) > cosine_lr(1.0, 0.5) > cosine_lr(1.0, 0.75)
