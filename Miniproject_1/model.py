@@ -12,7 +12,7 @@ import torch
 
 from .others.images import check_images, to_unit_range
 from .others.inference import denoise
-from .others.training import Trainer, TrainSettings
+from .others.training import Trainer, TrainSettings, steps_per_epoch
 from .others.unet import UNet
 
 BESTMODEL = Path(__file__).resolve().parent / "bestmodel.pth"
@@ -60,7 +60,7 @@ class Model:
                              f"got {tuple(train_input.shape[2:])}: crop them first")
         if not isinstance(num_epochs, int) or num_epochs < 1:
             raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}")
-        steps = num_epochs * -(-train_input.shape[0] // self.settings.batch_size)
+        steps = num_epochs * steps_per_epoch(self.settings, train_input.shape[0])
         trainer = Trainer(self.net, self.device, self.settings, total_steps=steps)
         for epoch in range(num_epochs):
             trainer.train_epoch(train_input.cpu(), train_target.cpu(), f"{epoch + 1}/{num_epochs}")

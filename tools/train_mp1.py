@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from Miniproject_1.model import Model  # noqa: E402
-from Miniproject_1.others.training import Trainer, learning_rate  # noqa: E402
+from Miniproject_1.others.training import Trainer, learning_rate, steps_per_epoch  # noqa: E402
 from tools.data import ensure_dataset, load_pair  # noqa: E402
 from tools.metrics import psnr  # noqa: E402
 
@@ -68,8 +68,8 @@ def main():
     val_noisy, val_clean = load_pair(val_path)
 
     model = Model()
-    steps_per_epoch = -(-inputs.shape[0] // model.settings.batch_size)
-    trainer = Trainer(model.net, model.device, model.settings, total_steps=args.epochs * steps_per_epoch)
+    total_steps = args.epochs * steps_per_epoch(model.settings, inputs.shape[0])
+    trainer = Trainer(model.net, model.device, model.settings, total_steps=total_steps)
     first_epoch, elapsed = 0, 0.0
     if args.checkpoint.is_file():
         state = torch.load(args.checkpoint, weights_only=True)

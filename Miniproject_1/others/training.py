@@ -16,12 +16,24 @@ class TrainSettings:
     # Adam at 1e-3 with a short warm-up and a cosine decay to zero: the decay is worth about
     # as much PSNR as the last third of the epochs at a constant rate.
     batch_size: int = 64
+    # A small training set gets smaller batches, so that one epoch still makes this many
+    # optimiser steps: 2,000 pairs in batches of 64 are only 32 steps, too few to learn anything.
+    min_steps_per_epoch: int = 64
     learning_rate: float = 1e-3
     warmup_steps: int = 200
     # L2 is the right loss for zero-mean noise: its minimiser is the mean of the targets,
     # which is the clean image when the target noise has zero mean (Noise2Noise, section 2).
     loss: str = "l2"
     augment: bool = True
+
+
+def batch_size_for(settings, n_pairs):
+    """The batch size for a training set of `n_pairs`: settings.batch_size, smaller for small sets."""
+    return max(1, min(settings.batch_size, n_pairs // settings.min_steps_per_epoch))
+
+
+def steps_per_epoch(settings, n_pairs):
+    return -(-n_pairs // batch_size_for(settings, n_pairs))
 
 
 def learning_rate(settings, step, total_steps):
@@ -77,7 +89,7 @@ class Trainer:
         """One pass over the pairs in random order; returns the mean training loss."""
         self.net.train()
         order = torch.randperm(inputs.shape[0])
-        batches = order.split(self.settings.batch_size)
+        batches = order.split(batch_size_for(self.settings, inputs.shape[0]))
         start, total = time.time(), 0.0
         progress = tqdm(batches, desc=f"epoch {epoch_label}", leave=False) if tqdm else batches
         for index in progress:

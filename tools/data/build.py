@@ -74,8 +74,12 @@ def save_atomically(obj, path):
 
 
 def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=DEFAULT_NOISE,
-                  sources=("pip", "debian"), max_train_scenes=None, seed=0, log=print):
-    """Write train_data.pkl, val_data.pkl and manifest.json into `data_dir`; return their paths."""
+                  sources=("pip", "debian"), max_train_scenes=None, seed=0, save_clean=False, log=print):
+    """Write train_data.pkl, val_data.pkl and manifest.json into `data_dir`; return their paths.
+
+    With `save_clean`, also train_clean.pkl = `(clean, clean)`: the clean training images, for
+    the Noise2Clean comparison (the course's data has no such file).
+    """
     start = time.time()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -94,6 +98,8 @@ def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=
     save_atomically((noisy_copy(noise, train_clean, seed + 1), noisy_copy(noise, train_clean, seed + 2)),
                     train_path)
     save_atomically((noisy_copy(noise, val_clean, seed + 3), val_clean), val_path)
+    if save_clean:
+        save_atomically((train_clean, train_clean), data_dir / "train_clean.pkl")
     manifest = {
         "noise": noise, "seed": seed, "n_train": n_train, "n_val": n_val, "sources": list(sources),
         "train_scenes": [s.name for s in training], "val_scenes": [s.name for s in validation],

@@ -1,0 +1,109 @@
+"""The default dataset builder: the course's format, determinism, held-out scenes, noise levels."""
+import json
+
+import pytest
+import torch
+
+from tools.data import NOISE_NAMES, add_noise, build_dataset, ensure_noise_set, load_pair
+from tools.data.scenes import VALIDATION_SCENES, available_scenes, split_scenes
+from tools.metrics import psnr
+
+
+def test_files_have_the_course_format(small_dataset):
+    a, b = load_pair(small_dataset / "train_data.pkl")
+    noisy, clean = load_pair(small_dataset / "val_data.pkl")
+    assert a.shape == b.shape == (64, 3, 32, 32)
+    assert noisy.shape == clean.shape == (100, 3, 32, 32)
+    assert {a.dtype, b.dtype, noisy.dtype, clean.dtype} == {torch.uint8}
+    # the files are plain tuples of tensors: torch.load with weights_only reads them
+    assert isinstance(torch.load(small_dataset / "train_data.pkl", weights_only=True), tuple)
+
+
+def test_training_pairs_are_two_independent_noise_draws(small_dataset):
+    a, b = load_pair(small_dataset / "train_data.pkl")
+    difference = a.float() - b.float()
+    # two draws of sigma 25 differ by sigma 25 * sqrt(2) (a little less where clipping bites)
+    assert 30 < difference.std() < 36
+    assert abs(difference.mean()) < 1.5
+
+
+def test_validation_noise_is_close_to_the_course_level(small_dataset):
+    noisy, clean = load_pair(small_dataset / "val_data.pkl")
+    assert 19.5 < psnr(noisy.float() / 255, clean.float() / 255) < 22.0
+
+
+def test_build_is_deterministic(tmp_path):
+    for folder in ("one", "two"):
+        build_dataset(tmp_path / folder, n_train=16, n_val=8, sources=("pip",), log=lambda m: None)
+    for name in ("train_data.pkl", "val_data.pkl"):
+        for x, y in zip(load_pair(tmp_path / "one" / name), load_pair(tmp_path / "two" / name)):
+            assert torch.equal(x, y)
+
+
+def test_no_scene_is_in_both_sets(small_dataset):
+    manifest = json.loads((small_dataset / "manifest.json").read_text())
+    assert set(manifest["val_scenes"]) == set(VALIDATION_SCENES)
+    assert not set(manifest["train_scenes"]) & set(manifest["val_scenes"])
+    training, validation = split_scenes(available_scenes())
+    assert {s.name for s in validation} == set(VALIDATION_SCENES)
+    assert not {s.name for s in training} & set(VALIDATION_SCENES)
+
+
+def test_every_pip_scene_loads_as_a_colour_photo():
+    for scene in available_scenes(("pip",)):
+        image = scene.load()
+        assert image.dtype.name == "uint8" and image.ndim == 3 and image.shape[2] == 3, scene.name
+        assert min(image.shape[:2]) >= 256, scene.name
+
+
+@pytest.mark.parametrize("noise, low, high", [
+    ("gaussian15", 14.5, 15.5), ("gaussian25", 24.5, 25.5), ("gaussian50", 49, 51),
+    # Poisson(30 x) / 30 at x = 128/255: standard deviation sqrt(x / 30) * 255 = 32.9
+    ("poisson", 31.5, 34.5),
+])
+def test_noise_models_have_their_nominal_level(noise, low, high):
+    grey = torch.full((64, 3, 32, 32), 128, dtype=torch.uint8)
+    noisy = add_noise(noise, grey, torch.Generator().manual_seed(0))
+    assert noisy.dtype == torch.uint8
+    assert low < (noisy.float() - 128).std() < high
+
+
+def test_blind_noise_draws_a_level_per_image_between_5_and_50():
+    grey = torch.full((200, 3, 32, 32), 128, dtype=torch.uint8)
+    levels = (add_noise("blind", grey, torch.Generator().manual_seed(0)).float() - 128).std(dim=(1, 2, 3))
+    assert 4.5 < levels.min() < 8 and 46 < levels.max() < 51
+
+
+def test_unknown_noise_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="gaussian25"):
+        add_noise("speckle", torch.zeros(1, 3, 4, 4, dtype=torch.uint8), torch.Generator())
+
+
+def test_noise_sets_share_the_validation_clean_images(small_dataset):
+    _, clean = load_pair(small_dataset / "val_data.pkl")
+    for noise in NOISE_NAMES[1:]:
+        noisy_other, clean_other = load_pair(ensure_noise_set(noise, small_dataset))
+        assert torch.equal(clean_other, clean)
+        assert not torch.equal(noisy_other, clean)
+
+
+def test_missing_data_file_says_how_to_build_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m tools.data"):
+        load_pair(tmp_path / "val_data.pkl")
+
+
+def test_corrupt_data_file_is_reported(tmp_path):
+    (tmp_path / "val_data.pkl").write_bytes(b"not a pickle")
+    with pytest.raises(ValueError, match="not a readable data file"):
+        load_pair(tmp_path / "val_data.pkl")
+
+
+@pytest.mark.parametrize("content, message", [
+    (torch.zeros(2, 3, 4, 4, dtype=torch.uint8), "pair of tensors"),
+    ((torch.zeros(2, 3, 4, 4), torch.zeros(2, 3, 4, 4)), "uint8"),
+    ((torch.zeros(2, 3, 4, 4, dtype=torch.uint8), torch.zeros(3, 3, 4, 4, dtype=torch.uint8)), "different shapes"),
+])
+def test_data_file_of_the_wrong_format_is_reported(tmp_path, content, message):
+    torch.save(content, tmp_path / "train_data.pkl")
+    with pytest.raises(ValueError, match=message):
+        load_pair(tmp_path / "train_data.pkl")

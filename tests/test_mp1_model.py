@@ -1,0 +1,173 @@
+"""Miniproject_1's Model: the course API contract, the shipped weights, and clear errors."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from Miniproject_1 import model as mp1
+from Miniproject_1.model import Model
+from Miniproject_1.others import inference
+from Miniproject_1.others.training import TrainSettings, batch_size_for, steps_per_epoch
+from tools.data import load_pair
+from tools.metrics import psnr
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return Model()
+
+
+@pytest.fixture(scope="module")
+def pretrained():
+    m = Model()
+    m.load_pretrained_model()
+    return m
+
+
+def test_model_takes_no_arguments_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Model()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("shape, dtype", [
+    ((1, 3, 512, 512), torch.float32),
+    ((3, 3, 37, 53), torch.uint8),
+    ((100, 3, 32, 32), torch.uint8),
+    ((2, 3, 1, 1), torch.float64),
+    ((1, 3, 5, 200), torch.float32),
+])
+def test_predict_keeps_shape_and_returns_floats_in_range(model, shape, dtype):
+    images = (torch.rand(shape) * 255).to(dtype)
+    out = model.predict(images)
+    assert out.shape == images.shape
+    assert out.is_floating_point()
+    assert out.min() >= 0 and out.max() <= 255
+
+
+def test_predict_gives_same_result_for_uint8_and_float_input(model):
+    images = torch.randint(0, 256, (4, 3, 32, 32), dtype=torch.uint8)
+    torch.testing.assert_close(model.predict(images), model.predict(images.float()))
+
+
+def test_predict_in_chunks_equals_predict_at_once(model, monkeypatch):
+    images = torch.rand(10, 3, 32, 32) * 255
+    whole = model.predict(images)
+    monkeypatch.setattr(inference, "MAX_PIXELS_PER_CHUNK", 3 * 32 * 32)  # chunks of 3 images
+    torch.testing.assert_close(model.predict(images), whole)
+
+
+def test_tiled_predict_matches_whole_image_closely(pretrained, monkeypatch):
+    image = torch.rand(1, 3, 96, 80) * 255
+    whole = pretrained.predict(image)
+    monkeypatch.setattr(inference, "MAX_PIXELS_PER_CHUNK", 32 * 32)
+    monkeypatch.setattr(inference, "TILE", 32)
+    tiled = pretrained.predict(image)
+    # tiles see MARGIN pixels of context: far edges of the receptive field differ a little
+    assert (tiled - whole).abs().mean() < 0.05
+    assert (tiled - whole).abs().max() < 2.0
+
+
+def test_pretrained_model_clearly_beats_noisy_input(pretrained, small_dataset):
+    noisy, clean = load_pair(small_dataset / "val_data.pkl")
+    denoised = pretrained.predict(noisy)
+    gain = psnr(denoised / 255, clean.float() / 255) - psnr(noisy.float() / 255, clean.float() / 255)
+    assert gain > 5.0
+
+
+def test_pretrained_model_loads_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Model().load_pretrained_model()
+
+
+def test_bestmodel_holds_only_tensors_and_settings():
+    saved = torch.load(mp1.BESTMODEL, weights_only=True)
+    assert set(saved) == {"network", "state_dict"}
+    assert os.path.getsize(mp1.BESTMODEL) < 20e6
+
+
+def test_train_lowers_the_loss_on_a_tiny_set():
+    torch.manual_seed(0)
+    clean = (torch.rand(256, 3, 1, 1) * 200 + 20).expand(256, 3, 16, 16)
+    noisy_a = (clean + 25 * torch.randn(clean.shape)).clamp(0, 255)
+    noisy_b = (clean + 25 * torch.randn(clean.shape)).clamp(0, 255)
+    m = Model()
+    before = ((m.predict(noisy_a) - clean) ** 2).mean()
+    m.train(noisy_a, noisy_b.to(torch.uint8), num_epochs=2)
+    after = ((m.predict(noisy_a) - clean) ** 2).mean()
+    assert after < 0.5 * before
+
+
+def test_small_training_sets_get_smaller_batches_and_enough_steps():
+    settings = TrainSettings()
+    assert batch_size_for(settings, 50_000) == 64
+    assert batch_size_for(settings, 2_000) == 31
+    assert batch_size_for(settings, 10) == 1
+    assert steps_per_epoch(settings, 2_000) >= settings.min_steps_per_epoch
+
+
+def test_train_continues_from_the_pretrained_model(pretrained, small_dataset):
+    a, b = load_pair(small_dataset / "train_data.pkl")
+    m = Model()
+    m.load_pretrained_model()
+    m.train(a[:32], b[:32], num_epochs=1)
+
+
+@pytest.mark.parametrize("inputs, targets, epochs, message", [
+    (torch.rand(4, 1, 32, 32), torch.rand(4, 1, 32, 32), 1, r"\(N, 3, H, W\)"),
+    (torch.rand(4, 3, 32, 32), torch.rand(5, 3, 32, 32), 1, "same shape"),
+    (torch.full((4, 3, 32, 32), float("nan")), torch.rand(4, 3, 32, 32), 1, "NaN"),
+    (torch.rand(4, 3, 30, 30), torch.rand(4, 3, 30, 30), 1, "divisible by 8"),
+    (torch.rand(4, 3, 32, 32), torch.rand(4, 3, 32, 32), 0, "num_epochs"),
+    ([[1.0]], torch.rand(4, 3, 32, 32), 1, "torch.Tensor"),
+    (torch.ones(4, 3, 32, 32, dtype=torch.bool), torch.rand(4, 3, 32, 32), 1, "uint8 or float"),
+])
+def test_train_rejects_bad_input_with_a_clear_error(model, inputs, targets, epochs, message):
+    with pytest.raises(ValueError, match=message):
+        model.train(inputs, targets, epochs)
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.rand(3, 32, 32), r"\(N, 3, H, W\)"),
+    (torch.rand(0, 3, 32, 32), "empty"),
+    (torch.tensor(float("inf")).expand(1, 3, 8, 8), "NaN or infinite"),
+])
+def test_predict_rejects_bad_input_with_a_clear_error(model, images, message):
+    with pytest.raises(ValueError, match=message):
+        model.predict(images)
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    path = tmp_path / "bestmodel.pth"
+    m = Model()
+    m.save(path)
+    before = path.read_bytes()
+
+    def broken_save(obj, file):
+        with open(file, "wb") as handle:
+            handle.write(b"half a file")
+        raise OSError("disk full")
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError):
+        m.save(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_bestmodel_gives_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="train_mp1.py"):
+        Model().load_pretrained_model(tmp_path / "bestmodel.pth")
+
+
+def test_miniproject_works_when_copied_alone(tmp_path):
+    shutil.copytree(mp1.BESTMODEL.parent, tmp_path / "Miniproject_1",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import torch; from Miniproject_1.model import Model; m = Model(); m.load_pretrained_model(); "
+            "print(tuple(m.predict(torch.rand(1, 3, 9, 9) * 255).shape))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(1, 3, 9, 9)"

@@ -1,0 +1,1 @@
+"""Measurement scripts: each writes its raw results to results/<script name>.json."""
