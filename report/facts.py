@@ -34,14 +34,12 @@ def same_epoch(log_a, log_b, column="val_psnr_db"):
     return {"epoch": epoch, "a": log_a[column][epoch - 1], "b": log_b[column][epoch - 1]}
 
 
-def ablation_groups(ablations):
-    """The ablation runs grouped by `name`, in the file's order: `[{name, runs, best}]`."""
-    groups = {}
-    for run in ablations["runs"]:
-        groups.setdefault(run["name"], []).append(run)
-    return [{"name": name, "runs": runs, "best": max(r["val_psnr"] for r in runs),
-             "spread": max(r["val_psnr"] for r in runs) - min(r["val_psnr"] for r in runs)}
-            for name, runs in groups.items()]
+def ablation_table(ablations, reference="shipped"):
+    """The ablation runs in the file's order, each with `delta`: its PSNR minus the reference run's
+    (the run named `reference`, else the first)."""
+    runs = ablations["runs"]
+    base = next((run for run in runs if run["name"] == reference), runs[0])
+    return [{**run, "delta": run["val_psnr"] - base["val_psnr"], "reference": run is base} for run in runs]
 
 
 def for_text(results):
@@ -52,7 +50,7 @@ def for_text(results):
     if "train_mp2" in results and "train_mp2_unet" in results:
         derived["mp2_unet_vs_prescribed"] = same_epoch(results["train_mp2_unet"], results["train_mp2"])
     if "mp1_ablations" in results:
-        derived["ablation_groups"] = ablation_groups(results["mp1_ablations"])
+        derived["ablations"] = ablation_table(results["mp1_ablations"])
     if "mp1_baselines" in results and "eval_models" in results:
         ours = results["eval_models"]["projects"]["Miniproject_1"]["gaussian25"]["psnr"]
         methods = results["mp1_baselines"]["methods"]

@@ -29,10 +29,12 @@ def write_fake_results(folder):
                                            "bm3d": {"psnr": 28.3, "seconds": 600.0}}})
     put("mp1_n2c.json", {"epochs": 2, "n_train": 50000, "noise2noise": {"val_psnr": 28.0},
                          "noise2clean": {"val_psnr": 28.2}, "gap_db": 0.2})
-    put("mp1_ablations.json", {"budget": {"n_train": 5000, "epochs": 1}, "runs": [
-        {"name": "loss", "setting": "L2", "val_psnr": 27.5, "seconds": 100.0},
-        {"name": "loss", "setting": "L1", "val_psnr": 27.3, "seconds": 101.0}]})
-    put("data_scenes.json", {"runs": [{"n_scenes": 2, "val_psnr": 26.0}, {"n_scenes": 8, "val_psnr": 27.0}]})
+    budget = {"pairs": 12800, "epochs": 1, "seed": 0}
+    put("mp1_ablations.json", {"budget": budget, "runs": [
+        {"name": "shipped", "setting": "width 32, L2", "val_psnr": 27.5, "seconds": 100.0},
+        {"name": "L1 loss", "setting": "L1 instead of L2", "val_psnr": 27.3, "seconds": 101.0}]})
+    put("data_scenes.json", {"budget": budget, "runs": [{"n_scenes": 2, "val_psnr": 26.0, "seconds": 90.0},
+                                                        {"n_scenes": 8, "val_psnr": 27.0, "seconds": 95.0}]})
     put("eval_models.json", {"projects": {"Miniproject_1": eval_of(1.0), "Miniproject_2": eval_of(0.0)}})
     put("speed.json", {"projects": {p: {"epoch_seconds_50k": 200.0, "predict_images_per_second": {
         "32x32": 1000.0, "512x512": 2.0}} for p in ("Miniproject_1", "Miniproject_2")}})
@@ -93,6 +95,7 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     numbers = json.loads((figures / "numbers.json").read_text())
     assert numbers["derived"]["train_mp1"]["final_psnr"] == 28.0
     assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(100 / 60)
+    assert [run["delta"] for run in numbers["derived"]["ablations"]] == pytest.approx([0.0, -0.2])
 
 
 def test_build_from_the_committed_results_gives_reports_of_at_most_three_pages(tmp_path):
