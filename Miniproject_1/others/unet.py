@@ -21,9 +21,9 @@ def conv(in_channels, out_channels):
 class UNet(nn.Module):
     """`(N, 3, H, W)` noisy images in [0, 1] -> denoised images, same shape; H and W divisible by 2**depth."""
 
-    def __init__(self, width=48, depth=4, channels=3):
+    def __init__(self, width=48, depth=4, channels=3, residual=True):
         super().__init__()
-        self.depth = depth
+        self.depth, self.residual = depth, residual
         self.stem = nn.Sequential(conv(channels, width), conv(width, width))
         # encoder level i: pool, then one convolution (the paper's enc_conv2..enc_conv5)
         self.down = nn.ModuleList(conv(width, width) for _ in range(depth))
@@ -47,4 +47,5 @@ class UNet(nn.Module):
             h = self.down[level](self.pool(h))
         for level in range(self.depth):
             h = self.decode[level](torch.cat([self.up(h), skips.pop()], dim=1))
-        return x + self.head(torch.cat([h, skips.pop()], dim=1))
+        out = self.head(torch.cat([h, skips.pop()], dim=1))
+        return x + out if self.residual else out

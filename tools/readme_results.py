@@ -1,0 +1,137 @@
+"""Write the README's results section from the committed result files: `python tools/readme_results.py`.
+
+The section between `<!-- results:start -->` and `<!-- results:end -->` is generated, never
+edited by hand, so the README cannot disagree with results/. `--check` only compares.
+"""
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+README = ROOT / "README.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+NOISE_LABELS = {"gaussian25": "Gaussian 25 (trained on)", "gaussian15": "Gaussian 15", "gaussian50": "Gaussian 50",
+                "poisson": "Poisson (lambda 30)", "blind": "Gaussian, sigma 5-50 per image"}
+# the command that writes each result file
+PRODUCERS = {
+    "eval_models.json": "python -m tools.bench.eval_models", "speed.json": "python -m tools.bench.speed",
+    "mp1_baselines.json": "python -m tools.bench.mp1_baselines", "mp1_n2c.json": "python -m tools.bench.mp1_n2c",
+    "mp1_ablations.json": "python -m tools.bench.mp1_ablations", "data_scenes.json": "python -m tools.bench.data_scenes",
+    "mp2_speed.json": "python -m tools.bench.mp2_speed", "mp2_twin.json": "python -m tools.bench.mp2_twin",
+    "train_mp1.csv": "python tools/train_mp1.py", "train_mp2.csv": "python tools/train_mp2.py",
+}
+
+
+def load(name):
+    path = RESULTS / name
+    if not path.is_file():
+        sys.exit(f"results/{name} is missing: run `{PRODUCERS.get(name, '?')}` to write it")
+    if name.endswith(".csv"):
+        with open(path, newline="") as file:
+            return list(csv.DictReader(file))
+    return json.loads(path.read_text())
+
+
+def render():
+    """The results section as Markdown."""
+    evals, speed = load("eval_models.json")["projects"], load("speed.json")
+    baselines, n2c = load("mp1_baselines.json"), load("mp1_n2c.json")
+    mp2_speed, twin = load("mp2_speed.json"), load("mp2_twin.json")
+    ablations, scenes = load("mp1_ablations.json"), load("data_scenes.json")
+    log1, log2 = load("train_mp1.csv"), load("train_mp2.csv")
+    mp1, mp2 = evals["Miniproject_1"]["gaussian25"], evals["Miniproject_2"]["gaussian25"]
+    fast = speed["projects"]
+    lines = [
+        "All numbers come from `results/`, measured on the 2-core CPU this kit is developed on,",
+        "on the default validation set (1,000 images from 3 held-out scenes, Gaussian noise sigma 25).",
+        "`python tools/readme_results.py` regenerates this section; the command under each table",
+        "regenerates its numbers.",
+        "",
+        "| | PSNR | gain over noisy | epoch of 50,000 pairs | predict 32x32 | predict 512x512 |",
+        "|---|---|---|---|---|---|",
+        f"| noisy input | {mp1['noisy_psnr']:.2f} dB | | | | |",
+    ]
+    for name, row in (("Miniproject_1", mp1), ("Miniproject_2", mp2)):
+        s = fast[name]
+        lines.append(f"| **{name}** | **{row['psnr']:.2f} dB** | +{row['psnr'] - row['noisy_psnr']:.2f} dB "
+                     f"| {s['epoch_seconds_50k'] / 60:.1f} min | {s['predict_images_per_second']['32x32']:.0f} images/s "
+                     f"| {s['predict_images_per_second']['512x512']:.1f} images/s |")
+    for name, label in (("nl_means", "non-local means (scikit-image, true sigma)"), ("bm3d", "BM3D (true sigma)")):
+        lines.append(f"| {label} | {baselines['methods'][name]['psnr']:.2f} dB "
+                     f"| +{baselines['methods'][name]['psnr'] - baselines['noisy_psnr']:.2f} dB | | | |")
+    lines += [
+        "",
+        f"`python -m tools.bench.eval_models`, `python -m tools.bench.speed` (load average "
+        f"{speed['load_average_1min']:.1f} during the run), `python -m tools.bench.mp1_baselines`. "
+        f"Shipped training: Miniproject_1 {len(log1)} epochs (`results/train_mp1.csv`), "
+        f"Miniproject_2 {len(log2)} epochs (`results/train_mp2.csv`).",
+        "",
+        "**Noise2Noise against Noise2Clean** (the same network, seed and budget: "
+        f"{n2c['epochs']} epochs on {n2c['n_train']:,} pairs; `python -m tools.bench.mp1_n2c`): "
+        f"Noise2Noise {n2c['noise2noise']['val_psnr']:.2f} dB, Noise2Clean {n2c['noise2clean']['val_psnr']:.2f} dB, "
+        f"a gap of {n2c['gap_db']:.2f} dB.",
+        "",
+        "**Robustness**: the shipped models were trained on Gaussian sigma 25 only "
+        "(`python -m tools.bench.eval_models`).",
+        "",
+        "| noise | noisy | Miniproject_1 | Miniproject_2 |",
+        "|---|---|---|---|",
+    ]
+    for noise, label in NOISE_LABELS.items():
+        lines.append(f"| {label} | {evals['Miniproject_1'][noise]['noisy_psnr']:.2f} dB "
+                     f"| {evals['Miniproject_1'][noise]['psnr']:.2f} dB | {evals['Miniproject_2'][noise]['psnr']:.2f} dB |")
+    lines += [
+        "",
+        "**Miniproject_2's framework against torch** (`python -m tools.bench.mp2_speed`, "
+        "forward + backward at the prescribed network's shapes, time ours / time torch autograd):",
+        "",
+        "| layer | module | ours | torch | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for layer in mp2_speed["layers"]:
+        lines.append(f"| {layer['layer']} | {layer['module']} {layer['in']}->{layer['out']} at {layer['input_size']}x"
+                     f"{layer['input_size']} | {layer['ours_ms']:.1f} ms | {layer['torch_ms']:.1f} ms | {layer['ratio']:.2f} |")
+    lines += [
+        f"| whole network | | | | {mp2_speed['network_ratio']:.2f} |",
+        "",
+        f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`): "
+        f"ours {twin['ours_psnr_db']:.2f} dB, twin {twin['twin_psnr_db']:.2f} dB, "
+        f"{abs(twin['difference_db']):.3f} dB apart.",
+        "",
+        f"**Ablations** of Miniproject_1 at a short budget ({ablations['budget']['epochs']} epoch on "
+        f"{ablations['budget']['pairs']:,} pairs; `python -m tools.bench.mp1_ablations`), and the effect of "
+        "the number of training scenes (`python -m tools.bench.data_scenes`):",
+        "",
+        "| change from the shipped configuration | PSNR | | training scenes | PSNR |",
+        "|---|---|---|---|---|",
+    ]
+    rows = max(len(ablations["runs"]), len(scenes["runs"]))
+    for i in range(rows):
+        a = ablations["runs"][i] if i < len(ablations["runs"]) else None
+        s = scenes["runs"][i] if i < len(scenes["runs"]) else None
+        left = f"| {a['name']} | {a['val_psnr']:.2f} dB |" if a else "| | |"
+        right = f" | {s['n_scenes']} | {s['val_psnr']:.2f} dB |" if s else " | | |"
+        lines.append(left + right)
+    lines += ["", "Denoised validation images (`python -m tools.bench.examples`):", "",
+              "![noisy, denoised and clean validation images](results/examples.png)"]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the README is not up to date")
+    args = parser.parse_args()
+    text = README.read_text()
+    head, rest = text.split(START)
+    _, tail = rest.split(END)
+    updated = f"{head}{START}\n{render()}\n{END}{tail}"
+    if args.check:
+        sys.exit(0 if updated == text else "README.md's results are out of date: run python tools/readme_results.py")
+    README.write_text(updated)
+
+
+if __name__ == "__main__":
+    main()
