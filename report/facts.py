@@ -28,12 +28,6 @@ def training_summary(log, stem):
             "minutes": minutes[-1], "epoch_seconds": 60 * minutes[-1] / len(psnr)}
 
 
-def same_epoch(log_a, log_b, column="val_psnr_db"):
-    """Both runs' validation PSNR after the last epoch both have reached: `{epoch, a, b}`."""
-    epoch = min(len(log_a[column]), len(log_b[column]))
-    return {"epoch": epoch, "a": log_a[column][epoch - 1], "b": log_b[column][epoch - 1]}
-
-
 def ablation_table(ablations, reference="shipped"):
     """The ablation runs in the file's order, each with `delta`: its PSNR minus the reference run's
     (the run named `reference`, else the first)."""
@@ -47,8 +41,6 @@ def for_text(results):
     for stem in TRAINING_LOGS:
         if stem in results:
             derived[stem] = training_summary(results[stem], stem)
-    if "train_mp2" in results and "train_mp2_unet" in results:
-        derived["mp2_unet_vs_prescribed"] = same_epoch(results["train_mp2_unet"], results["train_mp2"])
     if "mp1_ablations" in results:
         derived["ablations"] = ablation_table(results["mp1_ablations"])
     if "mp1_baselines" in results and "eval_models" in results:
