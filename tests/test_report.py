@@ -75,10 +75,10 @@ def test_a_report_needs_only_its_own_result_files(tmp_path):
     assert "mp2_twin" in loaded and "mp1_n2c" not in loaded
 
 
-def build_into(tmp_path, results):
+def build_into(tmp_path, results, numbers=(1, 2)):
     pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
-    outputs = {n: tmp_path / f"Report_{n}.pdf" for n in (1, 2)}
-    built = report_build.build((1, 2), results, outputs, figures_dir=tmp_path / "stage" / "figures",
+    outputs = {n: tmp_path / f"Report_{n}.pdf" for n in numbers}
+    built = report_build.build(numbers, results, outputs, figures_dir=tmp_path / "stage" / "figures",
                                log=lambda line: None)
     for number, (path, pages) in built.items():
         assert path == outputs[number]
@@ -98,8 +98,9 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     assert [run["delta"] for run in numbers["derived"]["ablations"]] == pytest.approx([0.0, -0.2])
 
 
-def test_build_from_the_committed_results_gives_reports_of_at_most_three_pages(tmp_path):
-    build_into(tmp_path, RESULTS)
+@pytest.mark.parametrize("number", [1, 2])
+def test_build_from_the_committed_results_gives_a_report_of_at_most_three_pages(tmp_path, number):
+    build_into(tmp_path, RESULTS, (number,))
 
 
 def test_report_longer_than_three_pages_is_refused_and_the_old_pdf_kept(tmp_path):
