@@ -11,6 +11,7 @@ import csv
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -68,6 +69,8 @@ def main():
     val_noisy, val_clean = load_pair(val_path)
 
     model = Model()
+    if args.clean_targets:  # swapping a clean target in as the input would teach adding noise
+        model.settings = replace(model.settings, swap_pairs=False)
     total_steps = args.epochs * steps_per_epoch(model.settings, inputs.shape[0])
     trainer = Trainer(model.net, model.device, model.settings, total_steps=total_steps)
     first_epoch, elapsed = 0, 0.0

@@ -25,6 +25,9 @@ class TrainSettings:
     # which is the clean image when the target noise has zero mean (Noise2Noise, section 2).
     loss: str = "l2"
     augment: bool = True
+    # Swapping input and target is free data in Noise2Noise only: with clean targets
+    # (Noise2Clean) it would teach the network to add noise.
+    swap_pairs: bool = True
 
 
 def batch_size_for(settings, n_pairs):
@@ -45,14 +48,14 @@ def learning_rate(settings, step, total_steps):
     return settings.learning_rate * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def augment(inputs, targets):
+def augment(inputs, targets, swap_pairs=True):
     """One of the 8 flips/rotations for the whole batch, and a random swap of input and target.
 
     Both images of a pair get the same transform. Swapping is free data: in Noise2Noise the
     two noisy images play symmetric roles.
     """
     k, flip, swap = torch.randint(4, (1,)).item(), torch.randint(2, (1,)).item(), torch.randint(2, (1,)).item()
-    pair = [inputs, targets][::-1] if swap else [inputs, targets]
+    pair = [targets, inputs] if swap and swap_pairs else [inputs, targets]
     pair = [torch.rot90(x, k, dims=(2, 3)) for x in pair]
     if flip:
         pair = [x.flip(3) for x in pair]
@@ -95,7 +98,7 @@ class Trainer:
         for index in progress:
             x, y = self._batch(inputs, index), self._batch(targets, index)
             if self.settings.augment:
-                x, y = augment(x, y)
+                x, y = augment(x, y, self.settings.swap_pairs)
             for group in self.optimizer.param_groups:
                 group["lr"] = learning_rate(self.settings, self.step, self.total_steps)
             loss = self.loss(self.net(x), y)
