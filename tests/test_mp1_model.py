@@ -102,6 +102,13 @@ def test_train_lowers_the_loss_on_a_tiny_set():
     assert after < 0.5 * before
 
 
+def test_train_works_with_autograd_globally_off():
+    m = Model()
+    images = torch.randint(0, 256, (8, 3, 16, 16), dtype=torch.uint8)
+    with torch.no_grad():  # as after `import Miniproject_2.model`, which disables autograd
+        m.train(images, images, num_epochs=1)
+
+
 def test_small_training_sets_get_smaller_batches_and_enough_steps():
     settings = TrainSettings()
     assert batch_size_for(settings, 50_000) == 64
