@@ -103,7 +103,8 @@ def render():
         "",
         f"**Ablations** of Miniproject_1 at a short budget ({ablations['budget']['epochs']} epoch on "
         f"{ablations['budget']['pairs']:,} pairs; `python -m tools.bench.mp1_ablations`), and the effect of "
-        "the number of training scenes (`python -m tools.bench.data_scenes`):",
+        f"the number of training scenes ({scenes['budget']['epochs']} epoch on {scenes['budget']['pairs']:,} pairs; "
+        "`python -m tools.bench.data_scenes`). Short budgets favour what learns fastest.",
         "",
         "| change from the shipped configuration | PSNR | | training scenes | PSNR |",
         "|---|---|---|---|---|",
