@@ -1,6 +1,6 @@
 """Build both reports from the committed results: `python report/build.py`.
 
-    pip install -r report/requirements.txt     # typst (the typesetter, a pip wheel) and the kit's packages
+    pip install -r requirements.txt            # includes typst (the typesetter, a pip wheel)
     python report/build.py                     # Miniproject_1/Report_1.pdf and Miniproject_2/Report_2.pdf
     python report/build.py --report 2          # only one of them
 
@@ -172,7 +172,7 @@ def main(argv=None):
         print(f"report build failed: {error}", file=sys.stderr)
         return 1
     except ImportError as error:
-        print(f"report build failed: {error}: run `pip install -r report/requirements.txt`", file=sys.stderr)
+        print(f"report build failed: {error}: run `pip install -r requirements.txt` (it includes typst)", file=sys.stderr)
         return 1
     return 0
 

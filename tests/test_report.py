@@ -76,7 +76,7 @@ def test_a_report_needs_only_its_own_result_files(tmp_path):
 
 
 def build_into(tmp_path, results, numbers=(1, 2)):
-    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r requirements.txt")
     outputs = {n: tmp_path / f"Report_{n}.pdf" for n in numbers}
     built = report_build.build(numbers, results, outputs, figures_dir=tmp_path / "stage" / "figures",
                                log=lambda line: None)
@@ -104,7 +104,7 @@ def test_build_from_the_committed_results_gives_a_report_of_at_most_three_pages(
 
 
 def test_report_longer_than_three_pages_is_refused_and_the_old_pdf_kept(tmp_path):
-    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r requirements.txt")
     source = tmp_path / "long.typ"
     source.write_text("#for i in range(4) [Page #i #pagebreak(weak: true)]\n#lorem(10)\n")
     pdf = tmp_path / "Report_1.pdf"
@@ -116,7 +116,7 @@ def test_report_longer_than_three_pages_is_refused_and_the_old_pdf_kept(tmp_path
 
 
 def test_typst_error_is_reported_with_file_and_line(tmp_path):
-    pytest.importorskip("typst", reason="the report toolchain: pip install -r report/requirements.txt")
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r requirements.txt")
     source = tmp_path / "broken.typ"
     source.write_text("= Title\n#let x = \n")
     with pytest.raises(report_build.BuildError, match=r"broken.typ:2"):
