@@ -2,7 +2,7 @@
 import os
 import time
 
-import torch
+from torch import load, set_grad_enabled
 
 # The framework, importable from here as the course expects (`from model import Conv2d, ...`).
 from .others.activations import LeakyReLU, ReLU, Sigmoid  # noqa: F401
@@ -16,7 +16,7 @@ from .others.pooling import MaxPool2d  # noqa: F401
 from .others.upsampling import NearestUpsampling, Upsampling  # noqa: F401
 from .others.training import check_images, cosine_lr, predict_batched, run_epoch, to_unit_range
 
-torch.set_grad_enabled(False)
+set_grad_enabled(False)
 
 # Training settings, with their reasons.
 BATCH_SIZE = 32        # small batches: more updates per epoch, columns stay in cache
@@ -39,7 +39,7 @@ class Model:
         """Load `bestmodel.pth` (a dict of named tensors) beside this file."""
         if not os.path.exists(WEIGHTS):
             raise FileNotFoundError(f"{WEIGHTS} not found: run `python -m tools.train_mp2` to train it")
-        state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
+        state = load(WEIGHTS, map_location="cpu", weights_only=True)
         self.net.load_state_dict({k: v.to(self.device) for k, v in state.items()})
 
     def _follow(self, x):

@@ -4,10 +4,9 @@ Autograd is switched off globally on import: every gradient here is computed by 
 """
 import math
 
-import torch
-from torch import empty
+from torch import empty, set_grad_enabled
 
-torch.set_grad_enabled(False)
+set_grad_enabled(False)
 
 
 def pair(value):
