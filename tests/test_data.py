@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from tools.data import NOISE_NAMES, add_noise, build_dataset, ensure_noise_set, load_pair
+from tools.data.dead_leaves import dead_leaves
 from tools.data.scenes import VALIDATION_SCENES, available_scenes, split_scenes
 from tools.metrics import psnr
 
@@ -107,3 +108,21 @@ def test_data_file_of_the_wrong_format_is_reported(tmp_path, content, message):
     torch.save(content, tmp_path / "train_data.pkl")
     with pytest.raises(ValueError, match=message):
         load_pair(tmp_path / "train_data.pkl")
+
+
+def test_dead_leaves_are_deterministic_varied_colour_images():
+    import numpy as np
+    images = dead_leaves(20, np.random.default_rng(0))
+    assert images.shape == (20, 32, 32, 3) and images.dtype == np.uint8
+    assert np.array_equal(images, dead_leaves(20, np.random.default_rng(0)))
+    assert images.reshape(20, -1).std(axis=1).min() > 10  # not flat
+    assert len({tuple(p) for p in images[0].reshape(-1, 3)}) > 5  # several discs
+
+
+def test_build_can_mix_in_dead_leaves(tmp_path):
+    build_dataset(tmp_path / "mixed", n_train=16, n_val=8, sources=("pip",), dead_leaves_fraction=0.5,
+                  log=lambda m: None)
+    build_dataset(tmp_path / "photos", n_train=16, n_val=8, sources=("pip",), log=lambda m: None)
+    mixed, photos = (load_pair(tmp_path / d / "train_data.pkl")[0] for d in ("mixed", "photos"))
+    assert json.loads((tmp_path / "mixed" / "manifest.json").read_text())["dead_leaves_fraction"] == 0.5
+    assert not torch.equal(mixed[:8], photos[:8]) and torch.equal(mixed[8:], photos[8:])

@@ -18,13 +18,15 @@ def main(argv=None):
     parser.add_argument("--n-train", type=int, default=50_000)
     parser.add_argument("--n-val", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dead-leaves", type=float, default=0.0, metavar="FRACTION",
+                        help="replace this fraction of the training images by procedural dead-leaves images")
     parser.add_argument("--save-clean", action="store_true",
                         help="also write train_clean.pkl, the clean training images (for Noise2Clean)")
     parser.add_argument("--noise-sets", default="",
                         help="also build val_data_<noise>.pkl for these noise models, comma-separated")
     args = parser.parse_args(argv)
     build_dataset(args.data_dir, args.n_train, args.n_val, args.noise, tuple(args.sources.split(",")),
-                  args.max_train_scenes, args.seed, args.save_clean)
+                  args.max_train_scenes, args.seed, args.save_clean, args.dead_leaves)
     for noise in filter(None, args.noise_sets.split(",")):
         ensure_noise_set(noise, args.data_dir)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .dead_leaves import dead_leaves
 from .noise import DEFAULT_NOISE, NOISE_NAMES, add_noise
 from .scenes import available_scenes, split_scenes
 
@@ -74,10 +75,12 @@ def save_atomically(obj, path):
 
 
 def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=DEFAULT_NOISE,
-                  sources=("pip", "debian"), max_train_scenes=None, seed=0, save_clean=False, log=print):
+                  sources=("pip", "debian"), max_train_scenes=None, seed=0, save_clean=False, dead_leaves_fraction=0.0,
+                  log=print):
     """Write train_data.pkl, val_data.pkl and manifest.json into `data_dir`; return their paths.
 
-    With `save_clean`, also train_clean.pkl = `(clean, clean)`: the clean training images, for
+    With `dead_leaves_fraction` > 0, that fraction of the training images are procedural
+    dead-leaves images instead of photo crops. With `save_clean`, also train_clean.pkl = `(clean, clean)`: the clean training images, for
     the Noise2Clean comparison (the course's data has no such file).
     """
     start = time.time()
@@ -93,6 +96,9 @@ def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=
     rng = np.random.default_rng(seed)
     val_clean = sample_crops(validation, n_val, rng)
     train_clean = sample_crops(training, n_train, rng)
+    n_leaves = round(dead_leaves_fraction * n_train)
+    if n_leaves:
+        train_clean[:n_leaves] = torch.from_numpy(dead_leaves(n_leaves, rng)).permute(0, 3, 1, 2)
     log(f"  cut {n_train + n_val} crops in {time.time() - start:.1f} s; adding noise")
     train_path, val_path = data_dir / "train_data.pkl", data_dir / "val_data.pkl"
     save_atomically((noisy_copy(noise, train_clean, seed + 1), noisy_copy(noise, train_clean, seed + 2)),
@@ -102,6 +108,7 @@ def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=
         save_atomically((train_clean, train_clean), data_dir / "train_clean.pkl")
     manifest = {
         "noise": noise, "seed": seed, "n_train": n_train, "n_val": n_val, "sources": list(sources),
+        "dead_leaves_fraction": dead_leaves_fraction,
         "train_scenes": [s.name for s in training], "val_scenes": [s.name for s in validation],
         "credits": sorted({s.credit for s in training + validation}),
     }
