@@ -4,26 +4,18 @@ Trains Miniproject_1's network at the short budget on photo crops alone and on p
 with a quarter of them replaced by dead-leaves images; the validation set (held-out photos)
 is the same. Writes results/dead_leaves.json.
 """
-import tempfile
-from pathlib import Path
-
 from tools.bench.common import write_results
-from tools.bench.mp1_short import BUDGET, short_run
-from tools.data import build_dataset, load_pair
+from tools.bench.mp1_short import BUDGET, short_run_on_build
 
 FRACTIONS = (0.0, 0.25)
 
 
 def main():
     runs = []
-    with tempfile.TemporaryDirectory() as folder:
-        for fraction in FRACTIONS:
-            data_dir = Path(folder) / f"leaves{fraction}"
-            build_dataset(data_dir, n_train=BUDGET["pairs"], dead_leaves_fraction=fraction, log=lambda m: None)
-            inputs, targets = load_pair(data_dir / "train_data.pkl")
-            result = short_run(inputs, targets, *load_pair(data_dir / "val_data.pkl"))
-            runs.append({"dead_leaves_fraction": fraction, **result})
-            print(f"dead leaves {fraction:.0%}: {result['val_psnr']:.2f} dB", flush=True)
+    for fraction in FRACTIONS:
+        result = short_run_on_build(dead_leaves_fraction=fraction)
+        runs.append({"dead_leaves_fraction": fraction, **result})
+        print(f"dead leaves {fraction:.0%}: {result['val_psnr']:.2f} dB", flush=True)
     write_results("dead_leaves", {"budget": BUDGET, "runs": runs})
 
 

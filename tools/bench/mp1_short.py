@@ -4,13 +4,15 @@ Every run trains a fresh network from the same seed on the same pairs for the sa
 of steps, then measures the PSNR on the default validation set. A short budget favours the
 choices that learn fastest; the shipped model trains about 25 times longer.
 """
+import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import torch
 
 from Miniproject_1.model import NETWORK, Model
-from tools.data import ensure_dataset, load_pair
+from tools.data import build_dataset, ensure_dataset, load_pair
 from tools.metrics import psnr
 from tools.bench.common import ROOT
 
@@ -36,3 +38,12 @@ def short_run(inputs, targets, val_noisy, val_clean, network=None, settings=None
     model.train(inputs, targets, epochs)
     seconds = time.time() - start
     return {"val_psnr": psnr(model.predict(val_noisy) / 255, val_clean.float() / 255), "seconds": seconds}
+
+
+def short_run_on_build(**build_options):
+    """Build a dataset of BUDGET["pairs"] pairs with `build_options` in a temporary folder and
+    short-run on it; the validation set is the default one whatever the options."""
+    with tempfile.TemporaryDirectory() as folder:
+        build_dataset(folder, n_train=BUDGET["pairs"], log=lambda message: None, **build_options)
+        inputs, targets = load_pair(Path(folder) / "train_data.pkl")
+        return short_run(inputs, targets, *load_pair(Path(folder) / "val_data.pkl"))
