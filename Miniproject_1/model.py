@@ -16,8 +16,9 @@ from .others.training import Trainer, TrainSettings, steps_per_epoch
 from .others.unet import UNet
 
 BESTMODEL = Path(__file__).resolve().parent / "bestmodel.pth"
-# Width 32 and three poolings: the best PSNR per CPU-minute on 32x32 images among the sizes
-# we measured, and an epoch of 50,000 pairs well under 5 minutes on a 2-core CPU.
+# Width 32 and three poolings: the paper's width 48 costs about 1.5x the time per epoch on a
+# 2-core CPU (an epoch of 50,000 pairs: results/speed.json) and learns slower at short budgets
+# (results/mp1_ablations.json).
 NETWORK = {"width": 32, "depth": 3}
 
 
