@@ -16,3 +16,8 @@ def psnr(denoised, clean, max_range=1.0):
     mse = ((denoised.double() - clean.double()) ** 2).mean(dim=(1, 2, 3))
     return (20 * torch.log10(torch.tensor(max_range, dtype=torch.float64))
             - 10 * torch.log10(mse)).mean().item()
+
+
+def model_psnr(model, noisy, clean):
+    """PSNR of `model.predict(noisy)` against `clean`, both uint8 `(N, 3, H, W)` 0-255, on [0, 1]."""
+    return psnr(model.predict(noisy) / 255, clean.float() / 255)

@@ -7,8 +7,6 @@ Resumable: a checkpoint is written after every epoch, and a rerun with the same 
 continues from it. Each epoch appends loss, validation PSNR and time to the log CSV.
 """
 import argparse
-import csv
-import os
 import sys
 import time
 from dataclasses import replace
@@ -22,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 from Miniproject_1.model import Model  # noqa: E402
 from Miniproject_1.others.training import Trainer, learning_rate, steps_per_epoch  # noqa: E402
 from tools.data import ensure_dataset, load_pair  # noqa: E402
-from tools.metrics import psnr  # noqa: E402
+from tools.metrics import model_psnr  # noqa: E402
+from tools.run_files import append_row, save_atomically  # noqa: E402
 
 # Settings, each overridable on the command line.
 EPOCHS = 15            # about an hour on a 2-core CPU; the cosine schedule spans exactly these
@@ -46,16 +45,6 @@ def parse_args():
     parser.add_argument("--clean-targets", action="store_true",
                         help="Noise2Clean: train on (noisy, clean) pairs instead (needs train_clean.pkl)")
     return parser.parse_args()
-
-
-def save_atomically(obj, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(obj, str(path) + ".tmp")
-    os.replace(str(path) + ".tmp", path)
-
-
-def validation_psnr(model, noisy, clean):
-    return psnr(model.predict(noisy) / 255, clean.float() / 255)
 
 
 def main():
@@ -89,15 +78,10 @@ def main():
         lr = learning_rate(model.settings, trainer.step, trainer.total_steps)
         loss = trainer.train_epoch(inputs, targets, f"{epoch + 1}/{args.epochs}")
         elapsed += time.time() - start
-        val = validation_psnr(model, val_noisy, val_clean)
+        val = model_psnr(model, val_noisy, val_clean)
         print(f"  validation PSNR {val:.2f} dB after {elapsed / 60:.1f} min of training", flush=True)
-        new_log = not args.log.exists()
-        args.log.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.log, "a", newline="") as file:
-            writer = csv.writer(file)
-            if new_log:
-                writer.writerow(["epoch", "train_loss", "val_psnr", "train_seconds", "learning_rate"])
-            writer.writerow([epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{elapsed:.1f}", f"{lr:.2e}"])
+        append_row(args.log, ["epoch", "train_loss", "val_psnr", "train_seconds", "learning_rate"],
+                   [epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{elapsed:.1f}", f"{lr:.2e}"])
         model.save(args.out)
         save_atomically({"net": model.net.state_dict(), "trainer": trainer.state_dict(),
                          "rng": torch.get_rng_state(), "epoch": epoch + 1, "elapsed": elapsed},

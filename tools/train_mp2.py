@@ -9,8 +9,6 @@ a rerun with the same arguments continues from it. Each epoch appends loss, vali
 time to the log CSV, and writes the current weights (a dict of named tensors) atomically to --out.
 """
 import argparse
-import csv
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,8 @@ from Miniproject_2.others.network import unet  # noqa: E402
 from Miniproject_2.others.optim import Adam  # noqa: E402
 from Miniproject_2.others.training import cosine_lr, run_epoch  # noqa: E402
 from tools.data import ensure_dataset, load_pair  # noqa: E402
-from tools.metrics import psnr  # noqa: E402
+from tools.metrics import model_psnr  # noqa: E402
+from tools.run_files import append_row, save_atomically  # noqa: E402
 
 # Settings, each overridable on the command line.
 EPOCHS = 16            # about 40 minutes on one core shared with another training run
@@ -55,16 +54,6 @@ def parse_args():
     parser.add_argument("--log", type=Path, default=LOG)
     parser.add_argument("--checkpoint", type=Path, default=CHECKPOINT)
     return parser.parse_args()
-
-
-def save_atomically(obj, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(obj, str(path) + ".tmp")
-    os.replace(str(path) + ".tmp", path)
-
-
-def validation_psnr(model, noisy, clean):
-    return psnr(model.predict(noisy) / 255, clean.float() / 255)
 
 
 def main():
@@ -97,18 +86,13 @@ def main():
         loss = run_epoch(model.net, model.loss, optimizer, inputs, targets, args.batch_size,
                          lambda f: cosine_lr(args.lr, (epoch + f) / args.epochs), log=print)
         seconds = time.time() - start
-        val = validation_psnr(model, val_noisy, val_clean)
+        val = model_psnr(model, val_noisy, val_clean)
         print(f"epoch {epoch + 1}/{args.epochs}: loss {loss:.5f}, validation {val:.3f} dB, {seconds:.0f} s",
               flush=True)
-        new_log = not args.log.exists()
-        args.log.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.log, "a", newline="") as f:
-            writer = csv.writer(f)
-            if new_log:
-                writer.writerow(["epoch", "train_loss", "val_psnr_db", "epoch_seconds", "lr_end",
-                                 "n_train", "batch_size", "threads", "net"])
-            writer.writerow([epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{seconds:.1f}", f"{optimizer.lr:.6g}",
-                             len(inputs), args.batch_size, args.threads, args.net])
+        append_row(args.log, ["epoch", "train_loss", "val_psnr_db", "epoch_seconds", "lr_end",
+                              "n_train", "batch_size", "threads", "net"],
+                   [epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{seconds:.1f}", f"{optimizer.lr:.6g}",
+                    len(inputs), args.batch_size, args.threads, args.net])
         save_atomically(model.net.state_dict(), args.out)
         save_atomically({"net": model.net.state_dict(), "optimizer": optimizer.state_dict(),
                          "rng": torch.get_rng_state(), "epoch": epoch + 1}, args.checkpoint)

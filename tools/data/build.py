@@ -6,13 +6,13 @@ are random 32x32 crops of downscaled photos (see `scenes.py`); the build is dete
 for a given seed and set of installed scenes, and records what it used in `manifest.json`.
 """
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ..run_files import save_atomically
 from .dead_leaves import dead_leaves
 from .noise import DEFAULT_NOISE, NOISE_NAMES, add_noise
 from .scenes import available_scenes, split_scenes
@@ -64,14 +64,6 @@ def noisy_copy(noise, clean, seed):
     """`clean` with the noise model `noise`, drawn from a generator seeded with `seed`."""
     generator = torch.Generator().manual_seed(seed)
     return add_noise(noise, clean, generator)
-
-
-def save_atomically(obj, path):
-    """torch.save to a temporary file, then rename: a killed build never leaves half a file."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save(obj, temporary)
-    os.replace(temporary, path)
 
 
 def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=DEFAULT_NOISE,
