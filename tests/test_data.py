@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from tools.data import NOISE_NAMES, add_noise, build_dataset, ensure_noise_set, load_pair
+from tools.data import NOISE_NAMES, add_noise, build_dataset, ensure_clean_targets, ensure_noise_set, load_pair
 from tools.data.dead_leaves import dead_leaves
 from tools.data.scenes import VALIDATION_SCENES, available_scenes, split_scenes
 from tools.metrics import psnr
@@ -39,6 +39,23 @@ def test_build_is_deterministic(tmp_path):
     for name in ("train_data.pkl", "val_data.pkl"):
         for x, y in zip(load_pair(tmp_path / "one" / name), load_pair(tmp_path / "two" / name)):
             assert torch.equal(x, y)
+
+
+def test_clean_targets_are_rebuilt_from_the_manifest_without_changing_the_data(tmp_path):
+    build_dataset(tmp_path, n_train=16, n_val=8, sources=("pip",), log=lambda m: None)
+    before = load_pair(tmp_path / "train_data.pkl")
+    clean, _ = load_pair(ensure_clean_targets(tmp_path, log=lambda m: None))
+    after = load_pair(tmp_path / "train_data.pkl")
+    assert all(torch.equal(x, y) for x, y in zip(before, after))
+    assert clean.shape == before[0].shape
+    assert 20 < (before[0].float() - clean.float()).std() < 26  # sigma 25, a little less where clipped
+
+
+def test_clean_targets_need_a_manifest(tmp_path):
+    build_dataset(tmp_path, n_train=16, n_val=8, sources=("pip",), log=lambda m: None)
+    (tmp_path / "manifest.json").unlink()
+    with pytest.raises(FileNotFoundError, match="manifest.json"):
+        ensure_clean_targets(tmp_path, log=lambda m: None)
 
 
 def test_no_scene_is_in_both_sets(small_dataset):

@@ -72,6 +72,55 @@ def test_tiled_predict_matches_whole_image_closely(pretrained, monkeypatch):
     assert (tiled - whole).abs().max() < 2.0
 
 
+@pytest.mark.parametrize("top_width, head_widths, expected", [
+    (None, (64, 32), (16, 64, 32)),  # the paper's top: 2 * width, then 64 -> 32
+    (4, (6, 5), (4, 6, 5)),
+])
+def test_unet_top_and_head_widths(top_width, head_widths, expected):
+    from Miniproject_1.others.unet import UNet
+    net = UNet(width=8, depth=2, top_width=top_width, head_widths=head_widths)
+    last_level, head = net.decode[-1], net.head
+    assert (last_level[1][0].out_channels, head[0][0].out_channels, head[1][0].out_channels) == expected
+    assert head[0][0].in_channels == expected[0] + 3  # the input image is concatenated back
+    x = torch.rand(2, 3, 12, 16)
+    assert net(x).shape == x.shape
+
+
+def dihedral_mean_kernel(weight):
+    """The mean of a kernel over the 8 flips/rotations, each applied as the ensemble undoes it."""
+    total = 0
+    for quarter_turns in range(4):
+        for flip in (False, True):
+            k = weight.rot90(-quarter_turns, (2, 3))
+            total = total + (k.flip(3) if flip else k)
+    return total / 8
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 12, 12), (1, 3, 7, 10)])
+def test_self_ensemble_equals_the_network_with_a_symmetrised_kernel(shape):
+    # For one convolution, averaging over the turned and flipped inputs (each output turned back)
+    # is the same convolution with its kernel averaged over the same 8 transforms.
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(3, 3, 3, padding=1, bias=False)
+    images = torch.rand(shape)
+    symmetric = torch.nn.functional.conv2d(images, dihedral_mean_kernel(conv.weight.detach()), padding=1)
+    with torch.no_grad():
+        ensembled = inference._denoise_ensembled(conv, images, multiple=1)
+        single = conv(images)
+    torch.testing.assert_close(ensembled, symmetric)
+    assert (single - symmetric).abs().max() > 1e-2  # the kernel is not symmetric: the test can fail
+
+
+def test_predict_uses_the_self_ensemble_only_when_asked(pretrained):
+    images = torch.rand(2, 3, 16, 24) * 255
+    pretrained.self_ensemble = False
+    single = pretrained.predict(images)
+    pretrained.self_ensemble = True
+    ensembled = pretrained.predict(images)
+    assert ensembled.shape == single.shape
+    assert (ensembled - single).abs().max() > 1e-3
+
+
 def test_pretrained_model_clearly_beats_noisy_input(pretrained, small_dataset):
     noisy, clean = load_pair(small_dataset / "val_data.pkl")
     denoised = pretrained.predict(noisy)
@@ -112,7 +161,8 @@ def test_train_works_with_autograd_globally_off():
 def test_small_training_sets_get_smaller_batches_and_enough_steps():
     settings = TrainSettings()
     assert batch_size_for(settings, 50_000) == 64
-    assert batch_size_for(settings, 2_000) == 31
+    assert batch_size_for(settings, 16_384) == 64
+    assert batch_size_for(settings, 2_000) == 7
     assert batch_size_for(settings, 10) == 1
     assert steps_per_epoch(settings, 2_000) >= settings.min_steps_per_epoch
 

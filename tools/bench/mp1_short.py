@@ -31,6 +31,7 @@ def short_run(inputs, targets, val_noisy, val_clean, network=None, settings=None
     """Train a fresh Model with the given network/settings overrides; return its PSNR and time."""
     torch.manual_seed(seed)
     model = Model()
+    model.self_ensemble = False  # these runs compare training choices: the network alone
     model.network_settings = {**NETWORK, **(network or {})}
     model.net = model._build(model.network_settings)
     model.settings = replace(model.settings, **(settings or {}))

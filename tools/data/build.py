@@ -118,6 +118,29 @@ def ensure_dataset(data_dir=DEFAULT_DATA_DIR, log=print):
     return train_path, val_path
 
 
+def ensure_clean_targets(data_dir=DEFAULT_DATA_DIR, log=print):
+    """Path of train_clean.pkl, the clean images of train_data.pkl (for Noise2Clean runs).
+
+    If it is missing, the dataset is rebuilt with the settings in its manifest.json and the clean
+    images kept: the build is deterministic, so the noisy files come out the same.
+    """
+    data_dir = Path(data_dir)
+    path = data_dir / "train_clean.pkl"
+    if path.is_file():
+        return path
+    ensure_dataset(data_dir, log=log)
+    manifest_path = data_dir / "manifest.json"
+    if not manifest_path.is_file():
+        raise FileNotFoundError(f"{path} is missing and {data_dir} has no manifest.json to rebuild it from: "
+                                f"clean targets exist only for datasets built by `python -m tools.data`")
+    manifest = json.loads(manifest_path.read_text())
+    build_dataset(data_dir, n_train=manifest["n_train"], n_val=manifest["n_val"], noise=manifest["noise"],
+                  sources=tuple(manifest["sources"]), max_train_scenes=len(manifest["train_scenes"]),
+                  seed=manifest["seed"], save_clean=True,
+                  dead_leaves_fraction=manifest.get("dead_leaves_fraction", 0.0), log=log)
+    return path
+
+
 def ensure_noise_set(noise, data_dir=DEFAULT_DATA_DIR, log=print):
     """Path of `val_data_<noise>.pkl`: the validation clean images with another noise model.
 
