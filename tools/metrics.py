@@ -14,8 +14,13 @@ def psnr(denoised, clean, max_range=1.0):
             f"psnr needs two (N, C, H, W) tensors of one shape, got {tuple(denoised.shape)} "
             f"and {tuple(clean.shape)}")
     mse = ((denoised.double() - clean.double()) ** 2).mean(dim=(1, 2, 3))
-    return (20 * torch.log10(torch.tensor(max_range, dtype=torch.float64))
-            - 10 * torch.log10(mse)).mean().item()
+    return psnr_from_mse(mse, max_range)
+
+
+def psnr_from_mse(per_image_mse, max_range=1.0):
+    """The course's PSNR (mean of per-image PSNRs, dB) from a tensor of per-image mean squared errors."""
+    mse = per_image_mse.double()
+    return (20 * torch.log10(torch.tensor(max_range, dtype=torch.float64)) - 10 * torch.log10(mse)).mean().item()
 
 
 def model_psnr(model, noisy, clean):

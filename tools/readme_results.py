@@ -22,6 +22,7 @@ PRODUCERS = {
     "mp1_ablations.json": "python -m tools.bench.mp1_ablations", "data_scenes.json": "python -m tools.bench.data_scenes",
     "mp2_speed.json": "python -m tools.bench.mp2_speed", "mp2_twin.json": "python -m tools.bench.mp2_twin",
     "dead_leaves.json": "python -m tools.bench.dead_leaves", "train_mp1.csv": "python tools/train_mp1.py", "train_mp2.csv": "python tools/train_mp2.py",
+    "mp2_sweep.json": "python -m tools.bench.mp2_sweep",
 }
 
 
@@ -39,7 +40,7 @@ def render():
     """The results section as Markdown."""
     evals, speed = load("eval_models.json")["projects"], load("speed.json")
     baselines, n2c = load("mp1_baselines.json"), load("mp1_n2c.json")
-    mp2_speed, twin = load("mp2_speed.json"), load("mp2_twin.json")
+    mp2_speed, twin, sweep = load("mp2_speed.json"), load("mp2_twin.json"), load("mp2_sweep.json")
     ablations, scenes = load("mp1_ablations.json"), load("data_scenes.json")
     leaves = {run["dead_leaves_fraction"]: run["val_psnr"] for run in load("dead_leaves.json")["runs"]}
     log1, log2 = load("train_mp1.csv"), load("train_mp2.csv")
@@ -70,10 +71,31 @@ def render():
         f"Shipped training: Miniproject_1 {len(log1)} epochs (`results/train_mp1.csv`), "
         f"Miniproject_2 {len(log2)} epochs (`results/train_mp2.csv`).",
         "",
-        "**Noise2Noise against Noise2Clean** (the same network, seed and budget: "
-        f"{n2c['epochs']} epochs on {n2c['n_train']:,} pairs; `python -m tools.bench.mp1_n2c`): "
-        f"Noise2Noise {n2c['noise2noise']['val_psnr']:.2f} dB, Noise2Clean {n2c['noise2clean']['val_psnr']:.2f} dB, "
-        f"a gap of {n2c['gap_db']:.2f} dB.",
+        "**Noise2Noise against Noise2Clean** (the same network, seed and budget, one pass per image; "
+        "`python -m tools.bench.mp1_n2c`):",
+        "",
+        "| budget | Noise2Noise | Noise2Clean | gap |",
+        "|---|---|---|---|",
+    ]
+    for key, label in (("shipped_budget", "the shipped run"), ("short_budget", "short")):
+        run = n2c[key]
+        lines.append(f"| {label}: {run['epochs']} epochs on {run['n_train']:,} pairs | {run['noise2noise_db']:.2f} dB "
+                     f"| {run['noise2clean_db']:.2f} dB | {run['gap_db']:.2f} dB |")
+    tones = n2c["by_tone"]
+    nn, nc = tones["noise2noise"], tones["noise2clean"]
+    lines += [
+        "",
+        "The gap comes from the data: noisy images stored as uint8 are clipped at 0 and 255, so near black and "
+        "white the mean of the noisy targets, which Noise2Noise learns, is not the clean value. On mid-tone pixels "
+        f"(clean values {tones['mid_tones'][0]}-{tones['mid_tones'][1]}, {100 * tones['mid_tone_fraction']:.0f}% of them), "
+        f"whose noise is zero-mean, Noise2Noise scores {nn['mid_tones_psnr_db']:.2f} dB and Noise2Clean "
+        f"{nc['mid_tones_psnr_db']:.2f} dB; on the other pixels {nn['ends_psnr_db']:.2f} dB against {nc['ends_psnr_db']:.2f} dB "
+        "(PSNR of the pooled squared error; the shipped run's final models, one pass per image).",
+        "",
+        f"Miniproject_1's `predict` averages the outputs for the 8 flips and rotations of each image: "
+        f"{mp1['psnr']:.2f} dB, against {mp1['psnr_single_pass']:.2f} dB for one pass (`model.self_ensemble = False`), "
+        f"which predicts {fast['Miniproject_1']['predict_images_per_second_single_pass']['32x32']:.0f} images/s of 32x32 "
+        f"and {fast['Miniproject_1']['predict_images_per_second_single_pass']['512x512']:.1f} of 512x512.",
         "",
         "**Robustness**: the shipped models were trained on Gaussian sigma 25 only "
         "(`python -m tools.bench.eval_models`).",
@@ -89,18 +111,36 @@ def render():
         "**Miniproject_2's framework against torch** (`python -m tools.bench.mp2_speed`, "
         "forward + backward at the prescribed network's shapes, time ours / time torch autograd):",
         "",
-        "| layer | module | ours | torch | ratio |",
-        "|---|---|---|---|---|",
+        "| layer | module | ours | torch | ratio | matmul floor |",
+        "|---|---|---|---|---|---|",
     ]
     for layer in mp2_speed["layers"]:
         lines.append(f"| {layer['layer']} | {layer['module']} {layer['in']}->{layer['out']} at {layer['input_size']}x"
-                     f"{layer['input_size']} | {layer['ours_ms']:.1f} ms | {layer['torch_ms']:.1f} ms | {layer['ratio']:.2f} |")
+                     f"{layer['input_size']} | {layer['ours_ms']:.1f} ms | {layer['torch_ms']:.1f} ms | {layer['ratio']:.2f} "
+                     f"| {layer['matmul_floor_ratio']:.2f} |")
     lines += [
-        f"| whole network | | | | {mp2_speed['network_ratio']:.2f} |",
+        f"| whole network | | | | {mp2_speed['network_ratio']:.2f} | |",
+        "",
+        "The matmul floor is the time of three bare matrix products that do torch's multiply-adds for the layer, "
+        "as a ratio to torch's time: on this CPU torch's convolutions (oneDNN) run faster than its matrix "
+        "products, so a layer built on `unfold` and matrix products cannot beat that ratio without doing less "
+        "arithmetic than torch. `Upsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
         "",
         f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`): "
         f"ours {twin['ours_psnr_db']:.2f} dB, twin {twin['twin_psnr_db']:.2f} dB, "
         f"{abs(twin['difference_db']):.3f} dB apart.",
+        "",
+        f"**Widths and kernel of Miniproject_2's network** at a short budget ({sweep['budget']['epochs']} epoch on "
+        f"{sweep['budget']['pairs']:,} pairs, same seed; `python -m tools.bench.mp2_sweep`):",
+        "",
+        "| widths | kernel | PSNR | multiply-adds per 32x32 image |",
+        "|---|---|---|---|",
+    ]
+    for run in sweep["runs"]:
+        shipped = " (shipped)" if run["shipped"] else ""
+        lines.append(f"| {run['widths'][0]}, {run['widths'][1]}{shipped} | {run['kernel']}x{run['kernel']} "
+                     f"| {run['val_psnr']:.2f} dB | {run['mega_multiply_adds']:.0f} M |")
+    lines += [
         "",
         f"**Ablations** of Miniproject_1 at a short budget ({ablations['budget']['epochs']} epoch on "
         f"{ablations['budget']['pairs']:,} pairs; `python -m tools.bench.mp1_ablations`), and the effect of "
@@ -117,6 +157,10 @@ def render():
         left = f"| {a['name']} | {a['val_psnr']:.2f} dB |" if a else "| | |"
         right = f" | {s['n_scenes']} | {s['val_psnr']:.2f} dB |" if s else " | | |"
         lines.append(left + right)
+    diverged = [a["name"] for a in ablations["runs"] if a["val_psnr"] < mp1["noisy_psnr"]]
+    if diverged:
+        lines += ["", f"{', '.join(diverged)}: diverged (below the noisy input's {mp1['noisy_psnr']:.2f} dB) in batches of "
+                  f"{ablations['budget']['pairs'] // ablations['runs'][0]['steps']} pairs."]
     lines += ["", f"Replacing a quarter of the training photos by procedural dead-leaves images (same budget; "
               f"`python -m tools.bench.dead_leaves`): {leaves[0.25]:.2f} dB against {leaves[0.0]:.2f} dB with photos "
               "only. The default build " + ("uses photos only." if leaves[0.25] <= leaves[0.0] else

@@ -1,7 +1,8 @@
 """PSNR of both trained models on every noise set: `python -m tools.bench.eval_models`.
 
 The shipped models were trained on Gaussian noise of sigma 25 only; the other sets measure
-how they hold up on noise they never saw. Writes results/eval_models.json.
+how they hold up on noise they never saw. Miniproject_1's predict() averages 8 flips and
+rotations; `psnr_single_pass` is the same network without that ensemble. Writes results/eval_models.json.
 """
 from tools.bench.common import ROOT, write_results
 from tools.bench.models import predict_in_slices, trained_models
@@ -22,6 +23,10 @@ def main():
             projects[project][noise] = {"psnr": psnr(predict_in_slices(model, noisy) / 255, clean),
                                         "noisy_psnr": psnr(noisy.float() / 255, clean)}
             row = projects[project][noise]
+            if getattr(model, "self_ensemble", False):  # and the network alone, one pass per image
+                model.self_ensemble = False
+                row["psnr_single_pass"] = psnr(predict_in_slices(model, noisy) / 255, clean)
+                model.self_ensemble = True
             print(f"{project} {noise:10s} {row['psnr']:.2f} dB (noisy {row['noisy_psnr']:.2f} dB)", flush=True)
     write_results("eval_models", {"n_images": len(noisy), "projects": projects})
 

@@ -1,15 +1,17 @@
 """Ablations of Miniproject_1's choices at one short budget: `python -m tools.bench.mp1_ablations`.
 
-Each run changes one thing from the shipped configuration (width 32, depth 3, residual output,
-flips/rotations/swaps, L2 loss, Adam at 1e-3). Writes results/mp1_ablations.json.
+Each run changes one thing from the shipped configuration (width 32, depth 3, a 32-wide
+full-resolution decoder level and a 32-16 head, residual output, flips/rotations/swaps, L2 loss,
+Adam at 1e-3). Writes results/mp1_ablations.json.
 """
 from tools.bench.common import write_results
 from tools.bench.mp1_short import BUDGET, default_data, short_run
 
-# Half the budget of the other short runs: eight trainings must fit beside the shipped one.
+# Half the budget of the other short runs: nine trainings must fit beside the shipped one.
 PAIRS = BUDGET["pairs"] // 2
 RUNS = [
-    ("shipped", "width 32, depth 3, residual, augmented, L2, lr 1e-3", {}, {}),
+    ("shipped", "width 32, depth 3, top 32, head 32-16, residual, augmented, L2, lr 1e-3", {}, {}),
+    ("paper's top", "full-resolution level 64 wide, head 64-32", {"top_width": 64, "head_widths": (64, 32)}, {}),
     ("width 48 (the paper's)", "width 48", {"width": 48}, {}),
     ("width 24", "width 24", {"width": 24}, {}),
     ("depth 2", "two poolings", {"depth": 2}, {}),

@@ -2,33 +2,112 @@
 
 The same network, seed, inputs and steps; only the targets differ: a second noisy draw
 (Noise2Noise) or the clean image (Noise2Clean, without the input/target swaps that only
-Noise2Noise can use). Writes results/mp1_n2c.json.
+Noise2Noise can use). Two budgets:
+- the shipped one: the Noise2Noise run is the shipped training (results/train_mp1.csv), the
+  Noise2Clean run its twin with clean targets, trained beforehand with
+      python tools/train_mp1.py --clean-targets --out runs/n2c/bestmodel.pth \\
+          --log results/train_mp1_n2c.csv --checkpoint runs/n2c/checkpoint.pth
+  and compared here through the last rows of the two logs and the two final models;
+- a short one (`--epochs` on 12,800 pairs), both runs made here.
+It also splits the final models' errors by tone: noisy images stored as uint8 are clipped at 0
+and 255, so near black and white the mean of the noisy targets, which Noise2Noise learns, is not
+the clean value (Noise2Clean has no such bias); on mid tones the noise is zero-mean, as
+Noise2Noise assumes. Writes results/mp1_n2c.json.
 """
 import argparse
+import csv
+import math
 
+import torch
+
+from Miniproject_1.model import Model
 from tools.bench.common import ROOT, write_results
-from tools.bench.mp1_short import BUDGET, default_data, short_run
-from tools.data import build_dataset, load_pair
+from tools.bench.mp1_short import default_data, short_run
+from tools.metrics import psnr
+from tools.data import DEFAULT_NOISE, add_noise, ensure_clean_targets, load_pair
+from tools.train_mp1 import N_TRAIN
 
 EPOCHS = 2  # longer than the ablations: the paper's claim is about trained networks
+MODELS = {"noise2noise": ROOT / "Miniproject_1" / "bestmodel.pth", "noise2clean": ROOT / "runs" / "n2c" / "bestmodel.pth"}
+# Clean values at least 3 sigma (Gaussian 25) from both ends: their noise is almost never clipped.
+MID_TONES = (75, 180)
+LOGS = {"noise2noise": ROOT / "results" / "train_mp1.csv", "noise2clean": ROOT / "results" / "train_mp1_n2c.csv"}
+
+
+def last_rows():
+    """The final epoch of the shipped run and of its Noise2Clean twin; both logs must cover the same epochs."""
+    rows = {}
+    for name, path in LOGS.items():
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: see the command in this script's docstring")
+        with open(path, newline="") as file:
+            rows[name] = list(csv.DictReader(file))[-1]
+    if rows["noise2noise"]["epoch"] != rows["noise2clean"]["epoch"]:
+        raise SystemExit(f"the logs end at different epochs: {rows['noise2noise']['epoch']} and "
+                         f"{rows['noise2clean']['epoch']}: finish the Noise2Clean run first")
+    return rows
+
+
+def expected_noisy(clean, noise=DEFAULT_NOISE, draws=20_000):
+    """The mean of the noisy copies of `clean` (uint8) on [0, 1]: what a perfect Noise2Noise network
+    converges to. The noise models act on each pixel alone, so the mean depends only on the clean
+    value: it is estimated for each of the 256 values from `draws` noisy copies, then looked up."""
+    generator = torch.Generator().manual_seed(0)
+    values = torch.arange(256, dtype=torch.uint8).view(256, 1, 1, 1).expand(256, 1, 1, draws).contiguous()
+    mean_noisy = add_noise(noise, values, generator).double().mean((1, 2, 3)) / 255
+    return mean_noisy[clean.long()].float()
+
+
+def by_tone(val_noisy, val_clean):
+    """Both final models (one pass per image) on mid-tone pixels, whose noise is rarely clipped,
+    and on the dark and bright ends, where clipping biases the noisy targets; with the PSNR a
+    perfect Noise2Noise network would reach (the mean noisy image against the clean one)."""
+    for path in MODELS.values():
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: see the commands in this script's docstring")
+    clean = val_clean.float() / 255
+    mid = (val_clean >= MID_TONES[0]) & (val_clean <= MID_TONES[1])
+    result = {"mid_tones": list(MID_TONES), "mid_tone_fraction": mid.float().mean().item(),
+              "perfect_noise2noise_psnr_db": psnr(expected_noisy(val_clean), clean)}
+    for name, path in MODELS.items():
+        model = Model()
+        model.self_ensemble = False  # as in the training logs
+        model.load_pretrained_model(path)
+        error = model.predict(val_noisy) / 255 - clean
+        result[name] = {"mid_tones_psnr_db": pooled_psnr(error[mid]), "ends_psnr_db": pooled_psnr(error[~mid]),
+                        # mean error in grey levels on the darkest and brightest pixels: the bias direction
+                        "dark_mean_error": 255 * error[val_clean < 40].mean().item(),
+                        "bright_mean_error": 255 * error[val_clean > 215].mean().item()}
+    return result
+
+
+def pooled_psnr(error):
+    """PSNR (dB, on [0, 1]) of the mean squared error over a set of pixels."""
+    return -10 * math.log10(error.double().pow(2).mean().item())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs of the short-budget runs")
     args = parser.parse_args()
-    clean_path = ROOT / "data" / "train_clean.pkl"
-    if not clean_path.is_file():  # the same deterministic build, with the clean images kept
-        build_dataset(ROOT / "data", save_clean=True)
+    rows = last_rows()
+    n2n, n2c = (float(rows[name]["val_psnr"]) for name in ("noise2noise", "noise2clean"))
+    shipped = {"epochs": int(rows["noise2noise"]["epoch"]), "n_train": N_TRAIN,
+               "noise2noise_db": n2n, "noise2clean_db": n2c, "gap_db": n2c - n2n}
+    print(f"shipped budget: Noise2Noise {n2n:.2f} dB, Noise2Clean {n2c:.2f} dB")
     inputs, noisy_targets, val_noisy, val_clean = default_data()
-    clean_targets = load_pair(clean_path)[0][:len(inputs)]
-    n2n = short_run(inputs, noisy_targets, val_noisy, val_clean, epochs=args.epochs)
-    # no input/target swaps with clean targets: they would feed clean inputs with noisy targets
+    tones = by_tone(val_noisy, val_clean)
+    print(f"mid tones: Noise2Noise {tones['noise2noise']['mid_tones_psnr_db']:.2f} dB, "
+          f"Noise2Clean {tones['noise2clean']['mid_tones_psnr_db']:.2f} dB")
+
+    clean_targets = load_pair(ensure_clean_targets(ROOT / "data"))[0][:len(inputs)]
+    n2n = short_run(inputs, noisy_targets, val_noisy, val_clean, epochs=args.epochs)["val_psnr"]
     n2c = short_run(inputs, clean_targets, val_noisy, val_clean, epochs=args.epochs,
-                    settings={"swap_pairs": False})
-    print(f"Noise2Noise {n2n['val_psnr']:.2f} dB, Noise2Clean {n2c['val_psnr']:.2f} dB")
-    write_results("mp1_n2c", {"epochs": args.epochs, "n_train": len(inputs), "noise2noise": n2n,
-                              "noise2clean": n2c, "gap_db": n2c["val_psnr"] - n2n["val_psnr"]})
+                    settings={"swap_pairs": False})["val_psnr"]
+    short = {"epochs": args.epochs, "n_train": len(inputs), "noise2noise_db": n2n, "noise2clean_db": n2c,
+             "gap_db": n2c - n2n}
+    print(f"short budget: Noise2Noise {n2n:.2f} dB, Noise2Clean {n2c:.2f} dB")
+    write_results("mp1_n2c", {"shipped_budget": shipped, "short_budget": short, "by_tone": tones})
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from Miniproject_1.model import NETWORK, Model
+from Miniproject_1.others.training import steps_per_epoch
 from tools.data import build_dataset, ensure_dataset, load_pair
 from tools.metrics import psnr
 from tools.bench.common import ROOT
@@ -28,7 +29,7 @@ def default_data(n_pairs=BUDGET["pairs"]):
 
 def short_run(inputs, targets, val_noisy, val_clean, network=None, settings=None, epochs=BUDGET["epochs"],
               seed=BUDGET["seed"]):
-    """Train a fresh Model with the given network/settings overrides; return its PSNR and time."""
+    """Train a fresh Model with the given network/settings overrides; return its PSNR, time and steps."""
     torch.manual_seed(seed)
     model = Model()
     model.self_ensemble = False  # these runs compare training choices: the network alone
@@ -38,7 +39,8 @@ def short_run(inputs, targets, val_noisy, val_clean, network=None, settings=None
     start = time.time()
     model.train(inputs, targets, epochs)
     seconds = time.time() - start
-    return {"val_psnr": psnr(model.predict(val_noisy) / 255, val_clean.float() / 255), "seconds": seconds}
+    return {"val_psnr": psnr(model.predict(val_noisy) / 255, val_clean.float() / 255), "seconds": seconds,
+            "steps": epochs * steps_per_epoch(model.settings, len(inputs))}
 
 
 def short_run_on_build(**build_options):

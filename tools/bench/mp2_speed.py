@@ -2,9 +2,11 @@
 
 For each layer of the prescribed network at its training shapes, times forward + backward
 (input gradient included) of our module and of the torch.nn equivalent with autograd, and
-reports the ratio; times our unfold/fold against torch.nn.functional's at the network's shapes;
-then times Model's training loop (best of several runs over `--epoch-pairs` pairs, scaled to
-50,000). Writes results/mp2_speed.json.
+reports the ratio, beside the matmul floor: the time of three bare matrix products doing
+torch's multiply-adds (on CPUs where torch's own convolutions run faster than its matrix
+products, no unfold-and-matmul layer gets below that ratio without doing less arithmetic);
+times our unfold/fold against torch.nn.functional's at the network's shapes; then times
+Model's training loop (best of several runs over `--epoch-pairs` pairs, scaled to 50,000). Writes results/mp2_speed.json.
 
     python -m tools.bench.mp2_speed [--threads 2] [--repeats 20] [--epoch-pairs 640]
 """
@@ -62,7 +64,24 @@ def time_layer(kind, c_in, c_out, size, batch, kernel, repeats):
             y = xr if kind == "conv" else F.interpolate(xr, scale_factor=2, mode="nearest")
             ref(y).backward(g)
 
-    return interleaved(run_ours, run_torch, repeats)
+    return (*interleaved(run_ours, run_torch, repeats), matmul_floor(ref, y_size(kind, size), batch, repeats))
+
+
+def y_size(kind, size):
+    """The side of the image torch's convolution runs on (Upsampling convolves the upsampled one)."""
+    return size if kind == "conv" else 2 * size
+
+
+def matmul_floor(conv, size, batch, repeats):
+    """Seconds for the three matrix products that do torch's multiply-adds for `conv` on
+    `(batch, C_in, size, size)` (forward, weight gradient, input gradient), each one large
+    product on ready-made operands: the time no unfold-and-matmul layer doing the same
+    arithmetic can beat on this machine, unfold and fold left out."""
+    c_out, c_in, kh, kw = conv.weight.shape
+    positions = batch * ((size + 2 * conv.padding[0] - kh) // conv.stride[0] + 1) ** 2
+    w = torch.rand(c_out, c_in * kh * kw)
+    cols, grad = torch.rand(c_in * kh * kw, positions), torch.rand(c_out, positions)
+    return best_time(lambda: (w @ cols, grad @ cols.t(), w.t() @ grad), repeats)
 
 
 def interleaved(ours, theirs, repeats, rounds=3):
@@ -120,11 +139,12 @@ def main():
     torch.manual_seed(0)
     layers = []
     for name, kind, c_in, c_out, size in layer_specs():
-        t_ours, t_torch = time_layer(kind, c_in, c_out, size, args.batch, PRESCRIBED_KERNEL, args.repeats)
+        t_ours, t_torch, t_floor = time_layer(kind, c_in, c_out, size, args.batch, PRESCRIBED_KERNEL, args.repeats)
         layers.append({"layer": name, "module": "Conv2d" if kind == "conv" else "Upsampling",
                        "in": c_in, "out": c_out, "input_size": size, "batch": args.batch,
                        "ours_ms": round(t_ours * 1e3, 3), "torch_ms": round(t_torch * 1e3, 3),
-                       "ratio": round(t_ours / t_torch, 3)})
+                       "ratio": round(t_ours / t_torch, 3), "matmul_floor_ms": round(t_floor * 1e3, 3),
+                       "matmul_floor_ratio": round(t_floor / t_torch, 3)})
         print(layers[-1])
     total_ours = sum(r["ours_ms"] for r in layers)
     total_torch = sum(r["torch_ms"] for r in layers)
