@@ -35,6 +35,8 @@ PRODUCERS = {
     "train_mp1.csv": "python tools/train_mp1.py",
     "mp1_baselines.json": "python -m tools.bench.mp1_baselines",
     "mp1_n2c.json": "python -m tools.bench.mp1_n2c",
+    "train_mp1_n2c.csv": "python tools/train_mp1.py --clean-targets --out runs/n2c/bestmodel.pth "
+                         "--log results/train_mp1_n2c.csv --checkpoint runs/n2c/checkpoint.pth",
     "mp1_ablations.json": "python -m tools.bench.mp1_ablations",
     "data_scenes.json": "python -m tools.bench.data_scenes",
     "eval_models.json": "python -m tools.bench.eval_models",
@@ -46,16 +48,18 @@ PRODUCERS = {
     "mp2_twin.json": "python -m tools.bench.mp2_twin",
     "train_mp2_unet.csv": "python tools/train_mp2.py --net unet --out runs/mp2_unet.pth --log results/train_mp2_unet.csv",
     "mp2_psnr.json": "python -m tools.bench.mp2_psnr",
+    "mp2_sweep.json": "python -m tools.bench.mp2_sweep",
 }
 # What each report needs (`required`) and uses when present (`optional`).
 REPORTS = {
     1: {"source": "report1.typ", "pdf": ROOT / "Miniproject_1" / "Report_1.pdf",
         "required": ["train_mp1.csv", "mp1_baselines.json", "mp1_n2c.json", "mp1_ablations.json",
                      "data_scenes.json", "eval_models.json", "speed.json", "examples.json", "examples.png"],
-        "optional": []},
+        "optional": ["train_mp1_n2c.csv"]},
     2: {"source": "report2.typ", "pdf": ROOT / "Miniproject_2" / "Report_2.pdf",
         "required": ["train_mp2.csv", "mp2_speed.json", "mp2_twin.json", "examples.json", "examples.png"],
-        "optional": ["eval_models.json", "speed.json", "train_mp2_unet.csv", "mp2_psnr.json", "train_mp1.csv"]},
+        "optional": ["eval_models.json", "speed.json", "train_mp2_unet.csv", "mp2_psnr.json", "train_mp1.csv",
+                     "mp2_sweep.json"]},
 }
 
 

@@ -8,6 +8,7 @@ report/figures/numbers.json, which report1.typ and report2.typ read.
 # Training logs: (PSNR column, seconds column, whether the seconds are cumulative).
 TRAINING_LOGS = {
     "train_mp1": ("val_psnr", "train_seconds", True),
+    "train_mp1_n2c": ("val_psnr", "train_seconds", True),
     "train_mp2": ("val_psnr_db", "epoch_seconds", False),
     "train_mp2_unet": ("val_psnr_db", "epoch_seconds", False),
 }

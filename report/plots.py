@@ -42,6 +42,10 @@ def training_mp1(results, folder):
     epochs = list(range(1, len(psnr) + 1))
     epoch_minutes = results["speed"]["projects"]["Miniproject_1"]["epoch_seconds_50k"] / 60
     left.plot(epochs, psnr, marker="o", markersize=3, color=COLORS["mp1"], label="Noise2Noise U-Net (ours)")
+    if "train_mp1_n2c" in results:  # the same run with clean targets
+        _, clean_psnr = curve(results["train_mp1_n2c"], "train_mp1_n2c")
+        left.plot(range(1, len(clean_psnr) + 1), clean_psnr, marker="^", markersize=3, linewidth=0.9,
+                  color=COLORS["n2c"], label="same, clean targets (Noise2Clean)")
     top = left.secondary_xaxis("top", functions=(lambda e: e * epoch_minutes, lambda m: m / epoch_minutes))
     top.set_xlabel(f"minutes on the 2-core CPU ({epoch_minutes:.1f} min per epoch)")
     top.tick_params(labelsize=6.5)
@@ -62,6 +66,10 @@ def training_mp1(results, folder):
     right.set_xscale("log", base=2)
     right.set_xticks([r["n_scenes"] for r in runs], [str(r["n_scenes"]) for r in runs])
     right.minorticks_off()
+    low, high = min(r["val_psnr"] for r in runs), max(r["val_psnr"] for r in runs)
+    if high - low < 1.0:  # at least a 1 dB span, so that differences of hundredths do not look large
+        middle = (low + high) / 2
+        right.set_ylim(middle - 0.5, middle + 0.5)
     right.set_xlabel("training scenes (photos)")
     right.set_ylabel("validation PSNR (dB)")
     right.grid(alpha=0.3)
