@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from .others.clipping import target_noise_std, unclip
 from .others.images import check_images, to_unit_range
 from .others.inference import denoise
 from .others.training import Trainer, TrainSettings, steps_per_epoch
@@ -32,6 +33,10 @@ class Model:
         # predict() averages the outputs for the 8 flips/rotations of each image: a little more
         # PSNR for 8x the time (results/eval_models.json); False for one pass
         self.self_ensemble = True
+        # the noise level of the training targets (0-255), measured by train() and saved with the
+        # weights: predict() undoes the bias that clipping gave those targets (others/clipping.py);
+        # 0 turns that off
+        self.target_noise_std = 0.0
 
     def _build(self, network_settings):
         net = UNet(**network_settings).to(self.device)
@@ -45,11 +50,13 @@ class Model:
         self.network_settings = dict(saved["network"])
         self.net = self._build(self.network_settings)
         self.net.load_state_dict(saved["state_dict"])
+        self.target_noise_std = float(saved.get("target_noise_std", 0.0))  # 0: saved without one
 
     def save(self, path=BESTMODEL):
         """Write the weights atomically: a crash mid-write never leaves half a bestmodel.pth."""
         temporary = Path(str(path) + ".tmp")
-        torch.save({"network": self.network_settings, "state_dict": self.net.state_dict()}, temporary)
+        torch.save({"network": self.network_settings, "state_dict": self.net.state_dict(),
+                    "target_noise_std": self.target_noise_std}, temporary)
         os.replace(temporary, path)
 
     def train(self, train_input, train_target, num_epochs):
@@ -65,6 +72,7 @@ class Model:
                              f"got {tuple(train_input.shape[2:])}: crop them first")
         if not isinstance(num_epochs, int) or num_epochs < 1:
             raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}")
+        self.target_noise_std = target_noise_std(train_input, train_target)
         steps = num_epochs * steps_per_epoch(self.settings, train_input.shape[0])
         trainer = Trainer(self.net, self.device, self.settings, total_steps=steps)
         for epoch in range(num_epochs):
@@ -75,4 +83,5 @@ class Model:
         check_images(test_input, "test_input")
         self.net.eval()
         multiple = 2 ** self.network_settings["depth"]
-        return denoise(self.net, to_unit_range(test_input), multiple, self.device, self.self_ensemble) * 255
+        denoised = denoise(self.net, to_unit_range(test_input), multiple, self.device, self.self_ensemble)
+        return unclip(denoised * 255, self.target_noise_std)

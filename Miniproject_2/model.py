@@ -2,10 +2,11 @@
 import os
 import time
 
-from torch import load, set_grad_enabled
+from torch import empty, load, set_grad_enabled
 
 # The framework, importable from here as the course expects (`from model import Conv2d, ...`).
 from .others.activations import LeakyReLU, ReLU, Sigmoid  # noqa: F401
+from .others.clipping import target_noise_std, unclip
 from .others.containers import Sequential, SkipConcat  # noqa: F401
 from .others.conv import Conv2d, TransposeConv2d  # noqa: F401
 from .others.losses import MSE
@@ -14,7 +15,8 @@ from .others.network import prescribed_net, unet  # noqa: F401
 from .others.optim import SGD, Adam  # noqa: F401
 from .others.pooling import MaxPool2d  # noqa: F401
 from .others.upsampling import NearestUpsampling, Upsampling  # noqa: F401
-from .others.training import check_images, cosine_lr, predict_batched, run_epoch, to_unit_range
+from .others.training import (check_images, cosine_lr, predict_batched, predict_ensembled, run_epoch,
+                               to_unit_range)
 
 set_grad_enabled(False)
 
@@ -34,12 +36,28 @@ class Model:
         self.loss = MSE()
         self.optimizer = None
         self.device = self.net[0].weight.device  # CPU until an input says otherwise
+        # predict() averages the outputs for the 8 flips/rotations of each image: more PSNR for
+        # 8x the time (results/eval_models.json); False for one pass
+        self.self_ensemble = True
+        # the noise level of the training targets (0-255), measured by train() and saved with the
+        # weights: predict() undoes the bias that clipping gave those targets (others/clipping.py);
+        # 0 turns that off
+        self.target_noise_std = 0.0
 
     def load_pretrained_model(self):
         """Load `bestmodel.pth` (a dict of named tensors) beside this file."""
         if not os.path.exists(WEIGHTS):
             raise FileNotFoundError(f"{WEIGHTS} not found: run `python -m tools.train_mp2` to train it")
-        state = load(WEIGHTS, map_location="cpu", weights_only=True)
+        self.load_state_dict(load(WEIGHTS, map_location="cpu", weights_only=True))
+
+    def state_dict(self):
+        """What bestmodel.pth holds: the network's named tensors and the target noise level."""
+        return {**self.net.state_dict(), "target_noise_std": empty(()).fill_(self.target_noise_std)}
+
+    def load_state_dict(self, state):
+        """The inverse of `state_dict`; weights saved without a noise level load with the correction off."""
+        state = dict(state)
+        self.target_noise_std = float(state.pop("target_noise_std", 0.0))
         self.net.load_state_dict({k: v.to(self.device) for k, v in state.items()})
 
     def _follow(self, x):
@@ -62,6 +80,7 @@ class Model:
         if not isinstance(num_epochs, int) or num_epochs < 1:
             raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
         self._follow(train_input)
+        self.target_noise_std = target_noise_std(train_input, train_target)
         inputs = to_unit_range(train_input, self.device)
         targets = to_unit_range(train_target, self.device)
         if self.optimizer is None:
@@ -80,4 +99,6 @@ class Model:
         self._follow(test_input)
         x = to_unit_range(test_input, self.device)
         chunk = max(1, PREDICT_PIXELS // (x.shape[2] * x.shape[3]))
-        return predict_batched(self.net, x, MULTIPLE, chunk).mul_(255.0).clamp_(0.0, 255.0)
+        denoise = predict_ensembled if self.self_ensemble else predict_batched
+        denoised = denoise(self.net, x, MULTIPLE, chunk).mul_(255.0).clamp_(0.0, 255.0)
+        return unclip(denoised, self.target_noise_std)

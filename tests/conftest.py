@@ -18,3 +18,17 @@ def small_dataset(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")
     build_dataset(data_dir, n_train=64, n_val=100, log=lambda message: None)
     return data_dir
+
+
+@pytest.fixture
+def dihedral_mean_kernel():
+    """A function: the mean of a convolution kernel over the 8 flips/rotations, each applied as the
+    self-ensemble undoes it; for one convolution, the self-ensemble equals that kernel."""
+    def mean_kernel(weight):
+        total = 0
+        for quarter_turns in range(4):
+            for flip in (False, True):
+                k = weight.rot90(-quarter_turns, (2, 3))
+                total = total + (k.flip(3) if flip else k)
+        return total / 8
+    return mean_kernel

@@ -54,6 +54,15 @@ def test_predict_gives_same_result_for_uint8_and_float_input(model):
     torch.testing.assert_close(model.predict(images), model.predict(images.float()))
 
 
+def test_predict_and_train_leave_float_inputs_unchanged():
+    a, b = torch.rand(4, 3, 8, 8) * 255, torch.rand(4, 3, 8, 8) * 255
+    copies = a.clone(), b.clone()
+    fresh = Model()
+    fresh.predict(a)
+    fresh.train(a, b, 1)
+    assert torch.equal(a, copies[0]) and torch.equal(b, copies[1])
+
+
 def test_predict_in_chunks_equals_predict_at_once(model, monkeypatch):
     images = torch.rand(10, 3, 32, 32) * 255
     whole = model.predict(images)
@@ -86,18 +95,8 @@ def test_unet_top_and_head_widths(top_width, head_widths, expected):
     assert net(x).shape == x.shape
 
 
-def dihedral_mean_kernel(weight):
-    """The mean of a kernel over the 8 flips/rotations, each applied as the ensemble undoes it."""
-    total = 0
-    for quarter_turns in range(4):
-        for flip in (False, True):
-            k = weight.rot90(-quarter_turns, (2, 3))
-            total = total + (k.flip(3) if flip else k)
-    return total / 8
-
-
 @pytest.mark.parametrize("shape", [(2, 3, 12, 12), (1, 3, 7, 10)])
-def test_self_ensemble_equals_the_network_with_a_symmetrised_kernel(shape):
+def test_self_ensemble_equals_the_network_with_a_symmetrised_kernel(shape, dihedral_mean_kernel):
     # For one convolution, averaging over the turned and flipped inputs (each output turned back)
     # is the same convolution with its kernel averaged over the same 8 transforms.
     torch.manual_seed(0)
@@ -135,7 +134,8 @@ def test_pretrained_model_loads_from_any_working_directory(tmp_path, monkeypatch
 
 def test_bestmodel_holds_only_tensors_and_settings():
     saved = torch.load(mp1.BESTMODEL, weights_only=True)
-    assert set(saved) == {"network", "state_dict"}
+    assert set(saved) == {"network", "state_dict", "target_noise_std"}
+    assert 20 < saved["target_noise_std"] < 30  # trained on Gaussian noise of sigma 25
     assert os.path.getsize(mp1.BESTMODEL) < 20e6
 
 

@@ -6,7 +6,8 @@ import torch
 
 from Miniproject_2 import model as mp2
 from Miniproject_2.others.network import prescribed_net
-from Miniproject_2.others.training import batches, cosine_lr, dihedral
+from Miniproject_2.others.conv import Conv2d
+from Miniproject_2.others.training import batches, cosine_lr, dihedral, predict_ensembled
 
 torch.set_grad_enabled(True)  # the framework turns autograd off on import; other suites need it on
 
@@ -54,6 +55,14 @@ def test_predict_uint8_and_float_agree():
     torch.testing.assert_close(m.predict(x), m.predict(x.float()))
 
 
+def test_predict_and_train_leave_float_inputs_unchanged(small_model):
+    a, b = pairs(dtype=torch.float32)
+    copies = a.clone(), b.clone()
+    small_model.predict(a)
+    small_model.train(a, b, 1, log=None)
+    assert torch.equal(a, copies[0]) and torch.equal(b, copies[1])
+
+
 def test_predict_in_chunks_equals_one_pass(monkeypatch):
     x = torch.randint(0, 256, (5, 3, 8, 8), dtype=torch.uint8)
     m = mp2.Model()
@@ -67,7 +76,7 @@ def test_train_lowers_the_loss(small_model):
     torch.manual_seed(1)
     x = (torch.rand(16, 3, 1, 1) * 255).expand(16, 3, 8, 8).contiguous()
     before = ((small_model.predict(x) - x) ** 2).mean()
-    small_model.train(x, x, 20, log=None)
+    small_model.train(x, x, 100, log=None)
     after = ((small_model.predict(x) - x) ** 2).mean()
     assert after < 0.5 * before
 
@@ -124,7 +133,28 @@ def test_bestmodel_is_a_dict_of_tensors_only(tmp_path):
         pytest.skip("bestmodel.pth not trained yet")
     state = torch.load(mp2.WEIGHTS, weights_only=True)
     assert isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values())
-    assert set(state) == {name for name, _, _ in mp2.Model().net.named_param()}
+    assert set(state) == {name for name, _, _ in mp2.Model().net.named_param()} | {"target_noise_std"}
+    assert 20 < float(state["target_noise_std"]) < 30  # trained on Gaussian noise of sigma 25
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 12, 12), (1, 3, 7, 10)])
+def test_self_ensemble_equals_the_network_with_a_symmetrised_kernel(shape, dihedral_mean_kernel):
+    # For one convolution, averaging over the turned and flipped inputs (each output turned back)
+    # is the same convolution with its kernel averaged over the same 8 transforms.
+    conv = Conv2d(3, 3, 3, padding=1, bias=False)
+    images = torch.rand(shape)
+    symmetric = torch.nn.functional.conv2d(images, dihedral_mean_kernel(conv.weight), padding=1)
+    torch.testing.assert_close(predict_ensembled(conv, images, 1, 1), symmetric)
+    assert (conv.forward(images) - symmetric).abs().max() > 1e-2  # not symmetric: the test can fail
+
+
+def test_predict_uses_the_self_ensemble_only_when_asked():
+    model, images = mp2.Model(), torch.rand(2, 3, 16, 24) * 255
+    model.self_ensemble = False
+    single = model.predict(images)
+    model.self_ensemble = True
+    ensembled = model.predict(images)
+    assert ensembled.shape == single.shape and (ensembled - single).abs().max() > 1e-3
 
 
 def test_dihedral_gives_the_eight_orientations_of_a_square():

@@ -22,27 +22,33 @@ def write_fake_results(folder):
         (folder / name).write_text(json.dumps(content))
 
     def eval_of(offset):
-        return {noise: {"psnr": 27.0 + offset + i, "psnr_single_pass": 26.9 + offset + i, "noisy_psnr": 20.0 + i}
+        return {noise: {"psnr": 27.0 + offset + i, "psnr_single_pass": 26.9 + offset + i,
+                        "psnr_network": 26.5 + offset + i, "noisy_psnr": 20.0 + i}
                 for i, noise in enumerate(NOISES)}
 
     put("mp1_baselines.json", {"n_images": 1000, "noise": "gaussian25", "noisy_psnr": 20.5,
                                "methods": {"nl_means": {"psnr": 26.1, "seconds": 30.0},
                                            "bm3d": {"psnr": 28.3, "seconds": 600.0}}})
     put("mp1_n2c.json", {
-        "shipped_budget": {"epochs": 2, "n_train": 50000, "noise2noise_db": 28.0, "noise2clean_db": 28.1, "gap_db": 0.1},
-        "short_budget": {"epochs": 1, "n_train": 12800, "noise2noise_db": 26.0, "noise2clean_db": 26.3, "gap_db": 0.3},
+        "shipped_budget": {"epochs": 2, "n_train": 50000, "noise2noise_db": 28.0, "noise2clean_db": 28.1, "gap_db": 0.1,
+                           "noise2noise_unclipped_db": 28.4, "gap_unclipped_db": -0.3},
+        "short_budget": {"epochs": 1, "n_train": 12800, "noise2noise_db": 26.0, "noise2clean_db": 26.3, "gap_db": 0.3,
+                         "noise2noise_unclipped_db": 26.2, "gap_unclipped_db": 0.1},
         "by_tone": {"mid_tones": [75, 180], "mid_tone_fraction": 0.37, "perfect_noise2noise_psnr_db": 41.5,
                     "noise2noise": {"mid_tones_psnr_db": 27.8, "ends_psnr_db": 29.0, "dark_mean_error": 6.6,
                                     "bright_mean_error": -4.8},
                     "noise2clean": {"mid_tones_psnr_db": 27.7, "ends_psnr_db": 29.6, "dark_mean_error": 2.9,
-                                    "bright_mean_error": -2.1}}})
+                                    "bright_mean_error": -2.1},
+                    "noise2noise_unclipped": {"mid_tones_psnr_db": 27.8, "ends_psnr_db": 29.8, "dark_mean_error": 2.2,
+                                              "bright_mean_error": -2.0}}})
     budget = {"pairs": 12800, "epochs": 1, "seed": 0}
     put("mp1_ablations.json", {"budget": budget, "runs": [
         {"name": "shipped", "setting": "width 32, L2", "val_psnr": 27.5, "seconds": 100.0, "steps": 256},
         {"name": "L1 loss", "setting": "L1 instead of L2", "val_psnr": 27.3, "seconds": 101.0, "steps": 256}]})
     put("data_scenes.json", {"budget": budget, "runs": [{"n_scenes": 2, "val_psnr": 26.0, "seconds": 90.0},
                                                         {"n_scenes": 8, "val_psnr": 27.0, "seconds": 95.0}]})
-    put("eval_models.json", {"projects": {"Miniproject_1": eval_of(1.0), "Miniproject_2": eval_of(0.0)}})
+    put("eval_models.json", {"target_noise_std": {"Miniproject_1": 25.0, "Miniproject_2": 25.0},
+                             "projects": {"Miniproject_1": eval_of(1.0), "Miniproject_2": eval_of(0.0)}})
     put("speed.json", {"projects": {p: {"epoch_seconds_50k": 200.0, "predict_images_per_second": {
         "32x32": 1000.0, "512x512": 2.0}} for p in ("Miniproject_1", "Miniproject_2")}})
     put("examples.json", {"indices": [0, 9], "psnr_db": {"noisy": [20.1, 20.2], "Miniproject_1": [28.0, 29.0]}})
@@ -50,7 +56,8 @@ def write_fake_results(folder):
                                        "torch_ms": 2.0, "ratio": 0.5}],
                            "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "machine": {"threads": 2}})
     put("mp2_twin.json", {"ours_psnr_db": 24.0, "twin_psnr_db": 24.01, "difference_db": 0.01,
-                          "settings": {"n_train": 1000, "epochs": 1}, "ours_seconds": 10.0, "twin_seconds": 12.0})
+                          "settings": {"n_train": 1000, "epochs": 1, "widths": [96, 192]}, "ours_seconds": 10.0,
+                          "twin_seconds": 12.0})
     (folder / "train_mp1.csv").write_text("epoch,train_loss,val_psnr,train_seconds,learning_rate\n"
                                           "1,0.011,27.0,200.0,1e-3\n2,0.010,28.0,400.0,0.0\n")
     (folder / "train_mp2.csv").write_text("epoch,train_loss,val_psnr_db,epoch_seconds\n1,0.012,25.0,100.0\n")

@@ -12,8 +12,8 @@ def test_short_run_trains_a_fresh_network_and_measures_it(small_dataset):
     inputs, targets = load_pair(small_dataset / "train_data.pkl")
     noisy, clean = load_pair(small_dataset / "val_data.pkl")
     result = short_run(inputs[:32], targets[:32], noisy[:20], clean[:20], network={"width": 8, "depth": 2}, epochs=1)
-    assert set(result) == {"val_psnr", "seconds", "steps"}
-    assert math.isfinite(result["val_psnr"]) and result["seconds"] > 0
+    assert set(result) == {"val_psnr", "val_psnr_unclipped", "seconds", "steps"}
+    assert math.isfinite(result["val_psnr"]) and math.isfinite(result["val_psnr_unclipped"]) and result["seconds"] > 0
     assert result["steps"] == 32  # 32 pairs: batches of 1, so that the epoch still makes steps
 
 
@@ -47,3 +47,30 @@ def test_expected_noisy_matches_the_clipped_gaussian_mean():
     assert (estimate - closed_form).abs().max() < 0.5 / 255  # rounding to uint8 and sampling
     assert estimate[0, 0, 0, 0] > 5 / 255 and estimate[0, 0, 0, 4] < 250 / 255  # clipping pulls the ends inward
     assert abs(estimate[0, 0, 0, 2] - 128 / 255) < 0.2 / 255  # mid-grey is unbiased
+
+
+class RecordingModel:
+    """A stand-in Model whose predict() records the settings it ran with."""
+    self_ensemble, target_noise_std = True, 25.0
+
+    def predict(self, images):
+        self.seen = (self.self_ensemble, self.target_noise_std)
+        if images.shape[0] == 0:
+            raise RuntimeError("no images")
+        return images.float()
+
+
+def test_network_psnr_turns_ensemble_and_correction_off_and_back_on():
+    import pytest
+    import torch
+    from tools.metrics import model_psnr, network_psnr
+    model = RecordingModel()
+    images = torch.randint(0, 256, (2, 3, 4, 4), dtype=torch.uint8)
+    clean = images // 2
+    model_psnr(model, images, clean)
+    assert model.seen == (True, 25.0)
+    network_psnr(model, images, clean)
+    assert model.seen == (False, 0.0) and (model.self_ensemble, model.target_noise_std) == (True, 25.0)
+    with pytest.raises(RuntimeError):
+        network_psnr(model, images[:0], clean[:0])
+    assert (model.self_ensemble, model.target_noise_std) == (True, 25.0)

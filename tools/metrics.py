@@ -26,3 +26,14 @@ def psnr_from_mse(per_image_mse, max_range=1.0):
 def model_psnr(model, noisy, clean):
     """PSNR of `model.predict(noisy)` against `clean`, both uint8 `(N, 3, H, W)` 0-255, on [0, 1]."""
     return psnr(model.predict(noisy) / 255, clean.float() / 255)
+
+
+def network_psnr(model, noisy, clean):
+    """PSNR of the network alone: `model_psnr` with the model's self-ensemble and its clipping
+    correction (see the projects' `others/clipping.py`) switched off for the measurement."""
+    settings = model.self_ensemble, model.target_noise_std
+    model.self_ensemble, model.target_noise_std = False, 0.0
+    try:
+        return model_psnr(model, noisy, clean)
+    finally:
+        model.self_ensemble, model.target_noise_std = settings

@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from Miniproject_1.model import Model  # noqa: E402
+from Miniproject_1.others.clipping import target_noise_std  # noqa: E402
 from Miniproject_1.others.training import Trainer, learning_rate, steps_per_epoch  # noqa: E402
 from tools.data import ensure_clean_targets, ensure_dataset, load_pair  # noqa: E402
-from tools.metrics import model_psnr  # noqa: E402
+from tools.metrics import network_psnr  # noqa: E402
 from tools.run_files import append_row, save_atomically  # noqa: E402
 
 # Settings, each overridable on the command line.
@@ -58,7 +59,7 @@ def main():
     val_noisy, val_clean = load_pair(val_path)
 
     model = Model()
-    model.self_ensemble = False  # the log follows the network alone; eval_models measures the ensemble
+    model.target_noise_std = target_noise_std(inputs, targets)  # saved with the weights, as train() does
     if args.clean_targets:  # swapping a clean target in as the input would teach adding noise
         model.settings = replace(model.settings, swap_pairs=False)
     total_steps = args.epochs * steps_per_epoch(model.settings, inputs.shape[0])
@@ -79,7 +80,7 @@ def main():
         lr = learning_rate(model.settings, trainer.step, trainer.total_steps)
         loss = trainer.train_epoch(inputs, targets, f"{epoch + 1}/{args.epochs}")
         elapsed += time.time() - start
-        val = model_psnr(model, val_noisy, val_clean)
+        val = network_psnr(model, val_noisy, val_clean)  # eval_models measures the whole predict()
         print(f"  validation PSNR {val:.2f} dB after {elapsed / 60:.1f} min of training", flush=True)
         append_row(args.log, ["epoch", "train_loss", "val_psnr", "train_seconds", "learning_rate"],
                    [epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{elapsed:.1f}", f"{lr:.2e}"])

@@ -19,11 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from Miniproject_2 import model as mp2  # noqa: E402
+from Miniproject_2.others.clipping import target_noise_std  # noqa: E402
 from Miniproject_2.others.network import unet  # noqa: E402
 from Miniproject_2.others.optim import Adam  # noqa: E402
 from Miniproject_2.others.training import cosine_lr, run_epoch  # noqa: E402
 from tools.data import ensure_dataset, load_pair  # noqa: E402
-from tools.metrics import model_psnr  # noqa: E402
+from tools.metrics import network_psnr  # noqa: E402
 from tools.run_files import append_row, save_atomically  # noqa: E402
 
 # Settings, each overridable on the command line.
@@ -69,6 +70,7 @@ def main():
     model = mp2.Model()
     if args.net == "unet":
         model.net = unet()
+    model.target_noise_std = target_noise_std(noisy_a, noisy_b)  # saved with the weights, as train() does
     optimizer = Adam(model.net.param(), lr=args.lr)
     start_epoch = 0
     if args.checkpoint.exists():
@@ -86,14 +88,14 @@ def main():
         loss = run_epoch(model.net, model.loss, optimizer, inputs, targets, args.batch_size,
                          lambda f: cosine_lr(args.lr, (epoch + f) / args.epochs), log=print)
         seconds = time.time() - start
-        val = model_psnr(model, val_noisy, val_clean)
+        val = network_psnr(model, val_noisy, val_clean)  # eval_models measures the whole predict()
         print(f"epoch {epoch + 1}/{args.epochs}: loss {loss:.5f}, validation {val:.3f} dB, {seconds:.0f} s",
               flush=True)
         append_row(args.log, ["epoch", "train_loss", "val_psnr_db", "epoch_seconds", "lr_end",
                               "n_train", "batch_size", "threads", "net"],
                    [epoch + 1, f"{loss:.6f}", f"{val:.4f}", f"{seconds:.1f}", f"{optimizer.lr:.6g}",
                     len(inputs), args.batch_size, args.threads, args.net])
-        save_atomically(model.net.state_dict(), args.out)
+        save_atomically(model.state_dict(), args.out)
         save_atomically({"net": model.net.state_dict(), "optimizer": optimizer.state_dict(),
                          "rng": torch.get_rng_state(), "epoch": epoch + 1}, args.checkpoint)
     if args.checkpoint.exists() and start_epoch < args.epochs:

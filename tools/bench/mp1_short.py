@@ -14,7 +14,7 @@ import torch
 from Miniproject_1.model import NETWORK, Model
 from Miniproject_1.others.training import steps_per_epoch
 from tools.data import build_dataset, ensure_dataset, load_pair
-from tools.metrics import psnr
+from tools.metrics import model_psnr, network_psnr
 from tools.bench.common import ROOT
 
 BUDGET = {"pairs": 12_800, "epochs": 1, "seed": 0}
@@ -29,18 +29,21 @@ def default_data(n_pairs=BUDGET["pairs"]):
 
 def short_run(inputs, targets, val_noisy, val_clean, network=None, settings=None, epochs=BUDGET["epochs"],
               seed=BUDGET["seed"]):
-    """Train a fresh Model with the given network/settings overrides; return its PSNR, time and steps."""
+    """Train a fresh Model with the given network/settings overrides; return its PSNR (the network
+    alone, as these runs compare training choices; and with predict's clipping correction), its
+    training time and steps."""
     torch.manual_seed(seed)
     model = Model()
-    model.self_ensemble = False  # these runs compare training choices: the network alone
+    model.self_ensemble = False
     model.network_settings = {**NETWORK, **(network or {})}
     model.net = model._build(model.network_settings)
     model.settings = replace(model.settings, **(settings or {}))
     start = time.time()
     model.train(inputs, targets, epochs)
     seconds = time.time() - start
-    return {"val_psnr": psnr(model.predict(val_noisy) / 255, val_clean.float() / 255), "seconds": seconds,
-            "steps": epochs * steps_per_epoch(model.settings, len(inputs))}
+    return {"val_psnr": network_psnr(model, val_noisy, val_clean),
+            "val_psnr_unclipped": model_psnr(model, val_noisy, val_clean),
+            "seconds": seconds, "steps": epochs * steps_per_epoch(model.settings, len(inputs))}
 
 
 def short_run_on_build(**build_options):

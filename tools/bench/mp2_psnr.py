@@ -3,8 +3,9 @@
 Evaluates on the default validation set (data/val_data.pkl) with the course formula:
 - the shipped `Miniproject_2/bestmodel.pth` through the course API (`Model().predict`),
 - Miniproject_1's shipped model the same way, when present,
-- the extended U-Net built from the framework, from its weights (--unet-weights) when present.
-Writes results/mp2_psnr.json.
+- the extended U-Net built from the framework, from its weights (--unet-weights, written by
+  `tools/train_mp2.py --net unet`) when present, through the same `predict`.
+All three average 8 flips and rotations and undo the clipping bias (see eval_models.py). Writes results/mp2_psnr.json.
 
     python -m tools.bench.mp2_psnr [--unet-weights runs/mp2_unet.pth]
 """
@@ -15,17 +16,12 @@ import torch
 
 from tools.bench.common import ROOT, write_results
 from tools.data import ensure_dataset, load_pair
-from tools.metrics import psnr
+from tools.metrics import model_psnr, psnr
 
 from Miniproject_2.model import Model as Model2  # noqa: E402  (after common puts ROOT on sys.path)
 from Miniproject_2.others.network import unet  # noqa: E402
-from Miniproject_2.others.training import predict_batched  # noqa: E402
 
 UNET_WEIGHTS = ROOT / "runs" / "mp2_unet.pth"
-
-
-def model_psnr(model, noisy, clean):
-    return psnr(model.predict(noisy) / 255, clean.float() / 255)
 
 
 def main():
@@ -51,10 +47,10 @@ def main():
         results["mp2_prescribed_minus_mp1_db"] = round(results["mp2_prescribed_psnr_db"] - results["mp1_psnr_db"], 4)
 
     if args.unet_weights.exists():
-        net = unet()
-        net.load_state_dict(torch.load(args.unet_weights, weights_only=True))
-        out = predict_batched(net, noisy.float() / 255, 4, 1000)
-        results["mp2_extended_unet_psnr_db"] = round(psnr(out, clean.float() / 255), 4)
+        extended = Model2()
+        extended.net = unet()
+        extended.load_state_dict(torch.load(args.unet_weights, weights_only=True))
+        results["mp2_extended_unet_psnr_db"] = round(model_psnr(extended, noisy, clean), 4)
         log = ROOT / "results" / "train_mp2_unet.csv"
         if log.exists():  # how far its training got (it shares the CPU with other runs)
             results["mp2_extended_unet_epochs_trained"] = int(log.read_text().split()[-1].split(",")[0])

@@ -3,7 +3,7 @@
 
 Every run trains a fresh prescribed network (Conv2d stride 2, ReLU, Conv2d stride 2, ReLU,
 Upsampling, ReLU, Upsampling, Sigmoid) through `Model.train` from the same seed on the same
-pairs, then measures the validation PSNR. The cost of each network is its number of
+pairs, then measures the validation PSNR of the network alone. The cost of each network is its number of
 multiply-adds per 32x32 image (forward), which sets its training time and does not depend on
 what else the machine runs. A short budget favours what learns fastest; the shipped model trains
 16 epochs on 50,000 pairs. Writes results/mp2_sweep.json.
@@ -16,10 +16,11 @@ from Miniproject_2.model import Model
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, prescribed_net
 from tools.bench.common import write_results
 from tools.bench.mp1_short import default_data
-from tools.metrics import model_psnr
+from tools.metrics import network_psnr
 
 PAIRS, EPOCHS, SEED = 12_800, 1, 0
-CONFIGS = [(PRESCRIBED_WIDTHS, PRESCRIBED_KERNEL), ((32, 64), 3), ((96, 192), 3), ((64, 128), 5), ((32, 64), 5)]
+CONFIGS = [(PRESCRIBED_WIDTHS, PRESCRIBED_KERNEL), ((32, 64), 3), ((64, 128), 3), ((128, 256), 3), ((64, 128), 5),
+           ((96, 192), 5)]
 
 
 def multiply_adds(widths, kernel, size=32):
@@ -44,7 +45,7 @@ def main():
         model.net = prescribed_net(widths, kernel)
         model.train(inputs, targets, args.epochs, log=None)
         runs.append({"widths": list(widths), "kernel": kernel, "shipped": (widths, kernel) == CONFIGS[0],
-                     "val_psnr": model_psnr(model, val_noisy, val_clean),
+                     "val_psnr": network_psnr(model, val_noisy, val_clean),
                      "mega_multiply_adds": multiply_adds(widths, kernel) / 1e6})
         print(f"widths {widths}, kernel {kernel}: {runs[-1]['val_psnr']:.2f} dB, "
               f"{runs[-1]['mega_multiply_adds']:.0f} M multiply-adds", flush=True)

@@ -1,0 +1,85 @@
+"""Undoing the bias that clipping puts into Noise2Noise targets.
+
+Noise2Noise learns the mean of its targets. With uint8 images the noisy targets are clipped to
+[0, 255], so near black the noise can only push a pixel up and near white only down: for
+Gaussian noise of standard deviation s the mean of the targets over a clean value x is
+m(x) = E[clip(x + s z, 0, 255)], not x (black becomes about 0.4 s). The trained network outputs
+about m(x); `unclip` solves m(x) = output for x. The noise level comes from the training pairs
+themselves (`target_noise_std`), so no clean image is needed; clean targets give a level near 0,
+which leaves the outputs as they are. Miniproject_2 repeats this file, since each project must
+stand alone.
+"""
+import math
+
+from torch import arange
+
+# Pixels whose neighbours average between these values (0-255) are at least 96 grey levels, about
+# 2 standard deviations of the strongest noise we test (Gaussian 50), from both clipping limits.
+MID_TONES = (96.0, 160.0)
+MAX_IMAGES = 4096      # enough pixels for a standard deviation to better than 1%
+MIN_PIXELS = 1000      # fewer unclipped pixels than this say nothing: the correction stays off
+BISECTION_STEPS = 30   # halves a bracket of about 550 grey levels to below 1e-6
+# `unclip` solves once for this many outputs evenly spread over [0, 255] and interpolates between
+# them: 0.016 grey levels apart, so it is off by less than 0.01 grey levels, at a fraction of the
+# cost of solving for every pixel.
+TABLE_SIZE = 2 ** 14 + 1
+
+
+def target_noise_std(inputs, targets):
+    """Standard deviation (0-255 scale) of the noise in `targets`, from `(N, C, H, W)` pairs.
+
+    For a pixel `a = x + n_a` in the input and `b = x + n_b` in the target with independent
+    noises, `var(b) - cov(a, b) = var(n_b)`. Only pixels whose left and right neighbours both lie
+    in MID_TONES are used (a choice that does not involve their own noise), so that they are not
+    clipped. Noise2Noise pairs of Gaussian 25 give 25.0, of Gaussian 50 about 48.5 (centres that
+    differ from their neighbours are still clipped now and then); clean targets give about 1.
+    """
+    if inputs.shape[-1] < 3:
+        return 0.0
+    a, b = inputs[:MAX_IMAGES].double(), targets[:MAX_IMAGES].double()
+    left, right = (a[..., :-2] + b[..., :-2]) / 2, (a[..., 2:] + b[..., 2:]) / 2
+    low, high = MID_TONES
+    mid = (left > low) & (left < high) & (right > low) & (right < high)
+    if mid.sum() < MIN_PIXELS:
+        return 0.0
+    a, b = a[..., 1:-1][mid], b[..., 1:-1][mid]
+    a, b = a - a.mean(), b - b.mean()
+    return ((b * b).mean() - (a * b).mean()).clamp(min=0).sqrt().item()
+
+
+def _integral_of_normal_cdf(u):
+    """G(u) = the integral of the standard normal CDF from minus infinity to u = u Phi(u) + phi(u)."""
+    return u * 0.5 * (1 + (u / math.sqrt(2)).erf()) + (-u * u / 2).exp() / math.sqrt(2 * math.pi)
+
+
+def clipped_mean(x, std, top=255.0):
+    """E[clip(x + std z, 0, top)] for z standard normal, elementwise: top minus the integral of
+    P(x + std z < t) over t in [0, top]."""
+    return top - std * (_integral_of_normal_cdf((top - x) / std) - _integral_of_normal_cdf(-x / std))
+
+
+def solve_clipped_mean(means, std, top=255.0):
+    """The x with `clipped_mean(x, std, top) == means`, elementwise, clipped to [0, top]: bisection
+    on a bracket of 6 standard deviations beyond both limits, as `clipped_mean` increases with x."""
+    low = means.new_full(means.shape, -6.0 * std)
+    high = means.new_full(means.shape, top + 6.0 * std)
+    for _ in range(BISECTION_STEPS):
+        middle = (low + high) / 2
+        too_low = clipped_mean(middle, std, top) < means
+        low, high = middle.where(too_low, low), high.where(too_low, middle)
+    return ((low + high) / 2).clamp(0.0, top)
+
+
+def unclip(outputs, std, top=255.0):
+    """The network's outputs (float tensor, 0-`top`) with the clipping bias undone, elementwise:
+    `solve_clipped_mean`, read from a table by linear interpolation. `std` 0 changes nothing."""
+    if std <= 0:
+        return outputs
+    steps = TABLE_SIZE - 1
+    grid = arange(TABLE_SIZE, device=outputs.device).double() * (top / steps)
+    table = solve_clipped_mean(grid, std, top).to(outputs.dtype)
+    position = outputs.clamp(0.0, top) * (steps / top)
+    below = position.floor().clamp(max=steps - 1)
+    weight = position - below
+    below = below.long()
+    return table[below] * (1 - weight) + table[below + 1] * weight
