@@ -22,7 +22,7 @@ PRODUCERS = {
     "mp1_ablations.json": "python -m tools.bench.mp1_ablations", "data_scenes.json": "python -m tools.bench.data_scenes",
     "mp2_speed.json": "python -m tools.bench.mp2_speed", "mp2_twin.json": "python -m tools.bench.mp2_twin",
     "dead_leaves.json": "python -m tools.bench.dead_leaves", "train_mp1.csv": "python tools/train_mp1.py", "train_mp2.csv": "python tools/train_mp2.py",
-    "mp2_sweep.json": "python -m tools.bench.mp2_sweep",
+    "mp2_sweep.json": "python -m tools.bench.mp2_sweep", "mp2_psnr.json": "python -m tools.bench.mp2_psnr",
 }
 
 
@@ -41,6 +41,7 @@ def render():
     evals, speed = load("eval_models.json")["projects"], load("speed.json")
     baselines, n2c = load("mp1_baselines.json"), load("mp1_n2c.json")
     mp2_speed, twin, sweep = load("mp2_speed.json"), load("mp2_twin.json"), load("mp2_sweep.json")
+    mp2_psnr = load("mp2_psnr.json")
     ablations, scenes = load("mp1_ablations.json"), load("data_scenes.json")
     leaves = {run["dead_leaves_fraction"]: run["val_psnr"] for run in load("dead_leaves.json")["runs"]}
     log1, log2 = load("train_mp1.csv"), load("train_mp2.csv")
@@ -147,6 +148,12 @@ def render():
         f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`): "
         f"ours {twin['ours_psnr_db']:.2f} dB, twin {twin['twin_psnr_db']:.2f} dB, "
         f"{abs(twin['difference_db']):.3f} dB apart.",
+        "",
+        f"The extended U-Net built from the framework's `MaxPool2d`, `LeakyReLU` and `SkipConcat` "
+        f"(`python tools/train_mp2.py --net unet`, which writes `runs/mp2_unet.pth`; {mp2_psnr['mp2_extended_unet_epochs_trained']} epochs), through the "
+        f"same `predict`: {mp2_psnr['mp2_extended_unet_psnr_db']:.2f} dB, against {mp2_psnr['mp2_prescribed_psnr_db']:.2f} dB "
+        f"for the prescribed network and {mp2_psnr['mp1_psnr_db']:.2f} dB for Miniproject_1 "
+        "(`python -m tools.bench.mp2_psnr`).",
         "",
         f"**Widths and kernel of Miniproject_2's network** at a short budget ({sweep['budget']['epochs']} epoch on "
         f"{sweep['budget']['pairs']:,} pairs, same seed; `python -m tools.bench.mp2_sweep`). A single short run "

@@ -2,7 +2,7 @@
 
     python tools/train_mp2.py                                  # the settings below
     python tools/train_mp2.py --epochs 2 --n-train 5000 --out /tmp/m.pth --log /tmp/log.csv
-    python tools/train_mp2.py --net unet --out runs/mp2_unet.pth --log results/train_mp2_unet.csv
+    python tools/train_mp2.py --net unet                       # the extended U-Net, into runs/mp2_unet.pth
 
 Resumable: a checkpoint (weights, optimiser, epoch, random state) is written after every epoch and
 a rerun with the same arguments continues from it. Each epoch appends loss, validation PSNR and
@@ -36,9 +36,11 @@ SEED = 0
 THREADS = 1            # 2 threads on 2 cores shared with another run thrash; 1 is faster then
 NET = "prescribed"     # or "unet": the extended model
 DATA_DIR = ROOT / "data"
-OUT = ROOT / "Miniproject_2" / "bestmodel.pth"
-LOG = ROOT / "results" / "train_mp2.csv"
-CHECKPOINT = ROOT / "runs" / "mp2" / "checkpoint.pth"
+# Where each network's weights, log and checkpoint go unless --out, --log, --checkpoint say otherwise:
+# the extended U-Net never overwrites the shipped model or resumes from its checkpoint.
+OUT = {"prescribed": ROOT / "Miniproject_2" / "bestmodel.pth", "unet": ROOT / "runs" / "mp2_unet.pth"}
+LOG = {"prescribed": ROOT / "results" / "train_mp2.csv", "unet": ROOT / "results" / "train_mp2_unet.csv"}
+CHECKPOINT = {net: ROOT / "runs" / f"mp2_{net}" / "checkpoint.pth" for net in OUT}
 
 
 def parse_args():
@@ -51,10 +53,14 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument("--net", choices=("prescribed", "unet"), default=NET)
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--log", type=Path, default=LOG)
-    parser.add_argument("--checkpoint", type=Path, default=CHECKPOINT)
-    return parser.parse_args()
+    parser.add_argument("--out", type=Path, help="default: Miniproject_2/bestmodel.pth (--net unet: runs/mp2_unet.pth)")
+    parser.add_argument("--log", type=Path, help="default: results/train_mp2.csv (--net unet: results/train_mp2_unet.csv)")
+    parser.add_argument("--checkpoint", type=Path, help="default: runs/mp2_<net>/checkpoint.pth")
+    args = parser.parse_args()
+    args.out = args.out or OUT[args.net]
+    args.log = args.log or LOG[args.net]
+    args.checkpoint = args.checkpoint or CHECKPOINT[args.net]
+    return args
 
 
 def main():
