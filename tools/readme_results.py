@@ -109,7 +109,7 @@ def render():
         f"against {nc['mid_tones_psnr_db']:.2f} dB); on the other pixels it trails ({nn['ends_psnr_db']:.2f} dB against "
         f"{nc['ends_psnr_db']:.2f} dB; its mean error on clean values below 40 is {nn['dark_mean_error']:+.1f} grey levels). "
         "`train` measures the noise level of the targets from the training pairs themselves (no clean image is needed; "
-        "for clean targets it comes out near 1 grey level, which changes nothing), and `predict` inverts the clipped-noise mean "
+        "for clean targets it is 0, which turns the correction off), and `predict` inverts the clipped-noise mean "
         "(`Miniproject_1/others/clipping.py`): on those pixels Noise2Noise then scores "
         f"{nu['ends_psnr_db']:.2f} dB, with a mean error of {nu['dark_mean_error']:+.1f} below 40 "
         "(PSNR of the pooled squared error; the shipped run's final models).",

@@ -5,9 +5,10 @@ Noise2Noise learns the mean of its targets. With uint8 images the noisy targets 
 Gaussian noise of standard deviation s the mean of the targets over a clean value x is
 m(x) = E[clip(x + s z, 0, 255)], not x (black becomes about 0.4 s). The trained network outputs
 about m(x); `unclip` solves m(x) = output for x. The noise level comes from the training pairs
-themselves (`target_noise_std`), so no clean image is needed; clean targets give a level near 0,
-which leaves the outputs as they are. The same code as Miniproject_1's others/clipping.py (tensor
-methods and `arange` only), repeated because each project must stand alone.
+themselves (`target_noise_std`), so no clean image is needed; clean targets, and noise whose level
+depends on the tone (Poisson), give 0, which leaves the outputs as they are. The same code as
+Miniproject_1's others/clipping.py (tensor methods and `arange` only), repeated because each
+project must stand alone.
 """
 import math
 
@@ -18,6 +19,11 @@ from torch import arange
 MID_TONES = (96.0, 160.0)
 MAX_IMAGES = 4096      # enough pixels for a standard deviation to better than 1%
 MIN_PIXELS = 1000      # fewer unclipped pixels than this say nothing: the correction stays off
+# The correction models noise whose level does not depend on the tone (Gaussian). The darker and
+# the brighter half of MID_TONES must agree on the noise variance within this fraction of it, or
+# the correction stays off: Poisson noise (variance growing with the clean value) differs by about
+# 25% there, Gaussian noise by under 4%.
+FLAT_NOISE = 0.1
 BISECTION_STEPS = 30   # halves a bracket of about 550 grey levels to below 1e-6
 # `unclip` solves once for this many outputs evenly spread over [0, 255] and interpolates between
 # them: 0.016 grey levels apart, so it is off by less than 0.01 grey levels, at a fraction of the
@@ -26,25 +32,38 @@ TABLE_SIZE = 2 ** 14 + 1
 
 
 def target_noise_std(inputs, targets):
-    """Standard deviation (0-255 scale) of the noise in `targets`, from `(N, C, H, W)` pairs.
+    """Standard deviation (0-255 scale) of the noise in `targets`, from `(N, C, H, W)` pairs; 0 when
+    it cannot be measured or depends on the tone (see FLAT_NOISE).
 
     For a pixel `a = x + n_a` in the input and `b = x + n_b` in the target with independent
     noises, `var(b) - cov(a, b) = var(n_b)`. Only pixels whose left and right neighbours both lie
     in MID_TONES are used (a choice that does not involve their own noise), so that they are not
     clipped. Noise2Noise pairs of Gaussian 25 give 25.0, of Gaussian 50 about 48.5 (centres that
-    differ from their neighbours are still clipped now and then); clean targets give about 1.
+    differ from their neighbours are still clipped now and then); clean targets and Poisson noise give 0.
     """
     if inputs.shape[-1] < 3:
         return 0.0
     a, b = inputs[:MAX_IMAGES].double(), targets[:MAX_IMAGES].double()
     left, right = (a[..., :-2] + b[..., :-2]) / 2, (a[..., 2:] + b[..., 2:]) / 2
+    a, b = a[..., 1:-1], b[..., 1:-1]
     low, high = MID_TONES
-    mid = (left > low) & (left < high) & (right > low) & (right < high)
-    if mid.sum() < MIN_PIXELS:
+    middle = (low + high) / 2
+    variances = []
+    for band in ((low, high), (low, middle), (middle, high)):  # all mid tones, then each half
+        picked = (left > band[0]) & (left < band[1]) & (right > band[0]) & (right < band[1])
+        if picked.sum() < MIN_PIXELS:
+            return 0.0
+        variances.append(_noise_variance(a[picked], b[picked]))
+    variance, darker, brighter = variances
+    if variance <= 0 or abs(brighter - darker) > FLAT_NOISE * variance:
         return 0.0
-    a, b = a[..., 1:-1][mid], b[..., 1:-1][mid]
+    return math.sqrt(variance)
+
+
+def _noise_variance(a, b):
+    """`var(b) - cov(a, b)` over paired pixel values: the variance of `b`'s own noise."""
     a, b = a - a.mean(), b - b.mean()
-    return ((b * b).mean() - (a * b).mean()).clamp(min=0).sqrt().item()
+    return ((b * b).mean() - (a * b).mean()).item()
 
 
 def _integral_of_normal_cdf(u):
