@@ -9,7 +9,7 @@ Writes results/eval_models.json.
 from tools.bench.common import ROOT, write_results
 from tools.bench.models import predict_in_slices, trained_models
 from tools.data import NOISE_NAMES, ensure_dataset, ensure_noise_set, load_pair
-from tools.metrics import psnr
+from tools.metrics import network_psnr, psnr
 
 
 def main():
@@ -20,16 +20,15 @@ def main():
     for project, model in trained_models().items():
         projects[project], noise_levels[project] = {}, model.target_noise_std
         for noise, path in paths.items():
-            noisy, clean = load_pair(path)
-            clean = clean.float() / 255
+            noisy, clean_uint8 = load_pair(path)
+            clean = clean_uint8.float() / 255
             projects[project][noise] = {"psnr": psnr(predict_in_slices(model, noisy) / 255, clean),
                                         "noisy_psnr": psnr(noisy.float() / 255, clean)}
             row = projects[project][noise]
             model.self_ensemble = False
             row["psnr_single_pass"] = psnr(predict_in_slices(model, noisy) / 255, clean)
-            noise_std, model.target_noise_std = model.target_noise_std, 0.0
-            row["psnr_network"] = psnr(predict_in_slices(model, noisy) / 255, clean)
-            model.self_ensemble, model.target_noise_std = True, noise_std
+            model.self_ensemble = True
+            row["psnr_network"] = network_psnr(model, noisy, clean_uint8)
             print(f"{project} {noise:10s} {row['psnr']:.2f} dB (noisy {row['noisy_psnr']:.2f} dB)", flush=True)
     write_results("eval_models", {"n_images": len(noisy), "target_noise_std": noise_levels, "projects": projects})
 
