@@ -14,8 +14,8 @@ noisy targets, which Noise2Noise learns, is not the clean value (Noise2Clean has
 on mid tones the noise is zero-mean, as Noise2Noise assumes. So each comparison is made twice:
 the networks alone (`network`), and through `predict` with one pass per image (`unclipped`),
 which undoes that bias from the noise level of the training targets (others/clipping.py; for
-clean targets that level is about 0 and changes nothing). The final models' errors are also
-split by tone. Writes results/mp1_n2c.json.
+clean targets that level is 0, so Noise2Clean is measured alone). The final models' errors are
+also split by tone. Writes results/mp1_n2c.json.
 """
 import argparse
 import csv

@@ -5,7 +5,8 @@ Evaluates on the default validation set (data/val_data.pkl) with the course form
 - Miniproject_1's shipped model the same way, when present,
 - the extended U-Net built from the framework, from its weights (--unet-weights, written by
   `tools/train_mp2.py --net unet`) when present, through the same `predict`.
-All three average 8 flips and rotations and undo the clipping bias (see eval_models.py). Writes results/mp2_psnr.json.
+All three average 8 flips and rotations and undo the clipping bias (see eval_models.py).
+Writes results/mp2_psnr.json.
 
     python -m tools.bench.mp2_psnr [--unet-weights runs/mp2_unet.pth]
 """
