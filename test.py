@@ -4,13 +4,17 @@ Any project folder holding `Miniproject_1/` and/or `Miniproject_2/` can be grade
 anyone's: the submission is used only through the course's API (`Model()`,
 `load_pretrained_model()`, `train(...)`, `predict(...)`, and for Miniproject_2 the framework's
 modules). Each check prints one PASS/FAIL line; a check that crashes is a FAIL with its error
-and where it happened, and the other checks still run. Exit status 1 when any check fails.
+and where it happened, and the other checks still run. Each mini-project is graded in a child
+process with a time limit per check, so a submission that exits, kills its process or hangs
+fails that check instead of ending the grader. Exit status 1 when any check fails.
 """
 import argparse
 import contextlib
+import functools
 import importlib
 import json
 import math
+import multiprocessing
 import pkgutil
 import sys
 import time
@@ -24,6 +28,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from tools.atomic import atomic_path  # noqa: E402
 from tools.audit import audit_miniproject  # noqa: E402
 from tools.data import DEFAULT_DATA_DIR, NOISE_NAMES, ensure_dataset, ensure_noise_set, load_pair  # noqa: E402
 from tools.metrics import psnr  # noqa: E402
@@ -42,6 +47,15 @@ UPSAMPLING_NAMES = ("NearestUpsampling", "Upsampling", "TransposeConv2d")
 MODULE_NAMES = ("Conv2d", "Upsampling", "ReLU", "Sigmoid", "MSE", "SGD", "Sequential")
 # Forward and backward must match torch within this (float32 arithmetic in another order).
 RTOL, ATOL = 1e-4, 1e-5
+# Time limit of one check, seconds. Generous: the training check takes about 12 s for a model
+# at the course's speed limit, predict on the validation set a few seconds.
+DEFAULT_TIMEOUT_S = 300
+# How long a child process may take to exit once it has sent every check: time to flush the
+# submission's last prints, not long enough for a thread it left running to stall the grader.
+CHILD_EXIT_GRACE_S = 5
+# What a submission's code may raise that must be a FAIL, not the grader's end: sys.exit and
+# KeyboardInterrupt are not Exceptions, and would otherwise stop the grading process.
+SUBMISSION_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
 
 
 class Fail(Exception):
@@ -86,7 +100,7 @@ class Data:
     def load(self, filename):
         if filename not in self.cache:
             try:
-                self.cache[filename] = load_pair(self.path(filename))
+                self.cache[filename] = check_not_empty(load_pair(self.path(filename)), self.data_dir / filename)
             except (FileNotFoundError, ValueError) as error:
                 self.cache[filename] = error
         if isinstance(self.cache[filename], Exception):
@@ -113,13 +127,33 @@ class Data:
             ensure_noise_set(noise, self.data_dir, log=self.log)
         return self.load(path.name)
 
+    def prepare(self, noises=()):
+        """Build the default files that are missing, in the grader's own process, before any check
+        runs: a build (about 30 s) must not count against a check's time limit."""
+        if not self.build:
+            return
+        for load in [self.validation] + [functools.partial(self.noise_set, noise) for noise in noises]:
+            try:
+                load()
+            except Exception:  # the checks that need the file try again and report why it is missing
+                continue
+
+
+def check_not_empty(pair, path):
+    """`pair` as loaded from `path`; ValueError if it holds no images (torch.cat fails on them later)."""
+    if len(pair[0]) == 0:
+        raise ValueError(f"{path} holds 0 images: a data file needs at least one (N, 3, H, W) image; "
+                         f"copy the course's file again, or rebuild the default one with "
+                         f"`python -m tools.data --data-dir {path.parent}`")
+    return pair
+
 
 # ---------------------------------------------------------------------------------------------
 # Running checks.
 
 def describe_error(error, project_root):
     """`Type: message (at Miniproject_1/model.py:42 in predict)`: the deepest frame in the submission."""
-    text = f"{type(error).__name__}: {error}"
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     where = None
     for frame in traceback.extract_tb(error.__traceback__):
         try:
@@ -127,20 +161,35 @@ def describe_error(error, project_root):
         except ValueError:
             continue
         where = f"{relative.as_posix()}:{frame.lineno} in {frame.name}"
-    return f"{text} (at {where})" if where else text
+    if where:
+        text += f" (at {where})"
+    if isinstance(error, (SystemExit, KeyboardInterrupt)):
+        text += "; a submission must return or raise an exception, never exit or interrupt the program"
+    return text
+
+
+def print_check(check):
+    """Print a Check's line, `PASS  name  message`, with the message's later lines indented under it."""
+    print(f"{'PASS' if check.passed else 'FAIL'}  {check.name:<20} " + check.message.replace("\n", "\n" + " " * 26),
+          flush=True)
 
 
 class Grader:
-    """Runs the checks of one mini-project and prints a line per check."""
+    """Runs the checks of one mini-project and reports each Check as it ends (default: prints its line).
 
-    def __init__(self, project_root, number, data, out=print):
-        self.root, self.number, self.data, self.out = Path(project_root).resolve(), number, data, out
+    Every check can run first: what several need (the import of the model, the framework's
+    classes) is done on first use, so a new process can take over from any check.
+    `import_error`, when given, is why the model did not import in an earlier process: the
+    checks that need it are then not run.
+    """
+
+    def __init__(self, project_root, number, data, report=print_check, import_error=None):
+        self.root, self.number, self.data, self.report = Path(project_root).resolve(), number, data, report
         self.package = f"Miniproject_{number}"
         self.folder = self.root / self.package
         self.result = ProjectResult(self.package)
-        self.model_module = None
-        self.import_error = None
-        self.missing = []
+        self._model_module = None
+        self.import_error = import_error
 
     def run(self, name, check, *args):
         """Run `check(*args)`, which returns a message (or `(message, values)`) or raises Fail."""
@@ -151,11 +200,11 @@ class Grader:
             passed = True
         except Fail as error:
             passed, message, values = False, str(error), {}
-        except Exception as error:  # a crash in the submission is a verdict, not the grader's end
+        except SUBMISSION_ERRORS as error:  # a crash in the submission is a verdict, not the grader's end
             passed, message, values = False, describe_error(error, self.root), {}
         record = Check(name, passed, message, round(time.perf_counter() - start, 3), values)
         self.result.checks.append(record)
-        self.out(f"{'PASS' if passed else 'FAIL'}  {name:<20} " + message.replace("\n", "\n" + " " * 26))
+        self.report(record)
         return record
 
     # -- structure and import ------------------------------------------------------------------
@@ -165,16 +214,30 @@ class Grader:
             raise Fail(f"folder {self.package}/ not found in {self.root}: the project path (-p) must hold "
                        f"Miniproject_1/ and Miniproject_2/ as in the course's layout")
         required = ("__init__.py", "model.py", "bestmodel.pth", f"Report_{self.number}.pdf")
-        self.missing = [name for name in required if not (self.folder / name).is_file()]
-        if self.missing:
+        missing = [name for name in required if not (self.folder / name).is_file()]
+        if missing:
             hints = {"__init__.py": "create an empty one", "model.py": "it must define the Model class",
                      "bestmodel.pth": "train the model and save its weights there",
                      f"Report_{self.number}.pdf": "build the report"}
             raise Fail("missing in " + self.package + "/: "
-                       + "; ".join(f"{name} ({hints[name]})" for name in self.missing))
+                       + "; ".join(f"{name} ({hints[name]})" for name in missing))
         return "all files present: " + ", ".join(required)
 
     def check_import(self):
+        self.model_module()
+        return f"{self.package}.model imported, Model found"
+
+    def model_module(self):
+        """The submission's `<package>.model`, imported on first use. The first failure is the
+        import's Fail; later calls fail as "not run" with its reason, without importing again."""
+        if self._model_module is None and self.import_error is None:
+            self._model_module = self.import_model()
+        if self._model_module is None:
+            raise Fail(f"not run: {self.import_error}")
+        return self._model_module
+
+    def import_model(self):
+        """Import `<package>.model` from the project root; Fail (and `import_error` set) if it cannot be."""
         if not (self.folder / "model.py").is_file():
             self.import_error = f"{self.package}/model.py is missing"
             raise Fail(f"cannot import {self.package}.model: {self.import_error}")
@@ -182,15 +245,14 @@ class Grader:
         try:
             with project_on_path(self.root, self.package):
                 module = importlib.import_module(f"{self.package}.model")
-        except (Exception, SystemExit) as error:
+        except SUBMISSION_ERRORS as error:
             self.import_error = describe_error(error, self.root)
             raise Fail(f"{self.package}.model does not import: {self.import_error}\n"
                        f"fix the import error above (the folder must work alone, with torch and the standard library)")
         if not isinstance(getattr(module, "Model", None), type):
             self.import_error = f"{self.package}/model.py defines no class Model"
             raise Fail(self.import_error)
-        self.model_module = module
-        return f"{self.package}.model imported, Model found"
+        return module
 
     def check_audit(self):
         if not self.folder.is_dir():
@@ -206,9 +268,7 @@ class Grader:
             "standard library + empty, cat, arange, fold, unfold (+ set_grad_enabled, load, save)"
 
     def model_class(self):
-        if self.model_module is None:
-            raise Fail(f"not run: {self.import_error or self.package + '.model did not import'}")
-        return self.model_module.Model
+        return self.model_module().Model
 
     # -- the Model API ---------------------------------------------------------------------------
 
@@ -231,15 +291,14 @@ class Grader:
             if kind == "uint8":
                 images = images.to(torch.uint8)
             label = f"{'x'.join(map(str, shape))} {kind}"
-            output = model.predict(images)
-            check_prediction(output, images, f"predict on {label}")
+            predict_checked(model, images, f"predict on {label}")
             shown.append(label)
         return ", ".join(shown) + ": same shape, floats in [0, 255]"
 
     def check_psnr(self, noise=None):
         noisy, clean = self.data.validation() if noise is None else self.data.noise_set(noise)
         Model = self.model_class()
-        if "bestmodel.pth" in self.missing:
+        if not (self.folder / "bestmodel.pth").is_file():
             raise Fail(f"{self.package}/bestmodel.pth is missing: train the model and save its weights there "
                        f"(load_pretrained_model loads them)")
         model = Model()
@@ -264,16 +323,17 @@ class Grader:
 
     # -- Miniproject_2's modules -----------------------------------------------------------------
 
-    def find_modules(self):
+    @functools.cached_property
+    def framework(self):
         """The framework's classes by name, looked up in `.model`, then in each `.others` submodule."""
-        sources = [self.model_module]
+        sources = [self.model_module()]
         others_dir = self.folder / "others"
         if others_dir.is_dir():
             with project_on_path(self.root, self.package):
                 for info in pkgutil.iter_modules([str(others_dir)]):
                     try:
                         sources.append(importlib.import_module(f"{self.package}.others.{info.name}"))
-                    except Exception:
+                    except SUBMISSION_ERRORS:
                         continue  # a broken helper file is the import check's business, not a module's
         found = {}
         for name in MODULE_NAMES[:1] + UPSAMPLING_NAMES + MODULE_NAMES[2:]:
@@ -283,49 +343,43 @@ class Grader:
                     break
         return found
 
-    def module_checks(self):
-        if self.model_module is None:
-            for name in MODULE_NAMES:
-                self.run(f"module {name}", self.model_class)
-            return
-        found = self.find_modules()
-        upsampling = [found[name] for name in UPSAMPLING_NAMES if name in found]
-        modules = {"Conv2d": check_conv2d, "Upsampling": check_upsampling, "ReLU": check_relu,
-                   "Sigmoid": check_sigmoid, "MSE": check_mse, "SGD": check_sgd, "Sequential": check_sequential}
-        for name, check in modules.items():
-            self.run(f"module {name}", self.check_module, name, check, found, upsampling)
-
-    def check_module(self, name, check, found, upsampling):
+    def check_module(self, name):
+        found = self.framework
         if name == "Upsampling":
+            upsampling = [found[n] for n in UPSAMPLING_NAMES if n in found]
             if not upsampling:
                 raise Fail(f"no upsampling module: define one of {', '.join(UPSAMPLING_NAMES)} in "
                            f"{self.package}/model.py or a module of {self.package}/others/")
-            return check(upsampling)
+            return check_upsampling(upsampling)
         needs = {"SGD": ("SGD", "Conv2d"), "Sequential": ("Sequential", "Conv2d", "ReLU", "Sigmoid")}.get(name, (name,))
         missing = [n for n in needs if n not in found]
         if missing:
             raise Fail(f"{', '.join(missing)} not found: define {'it' if len(missing) == 1 else 'them'} in "
                        f"{self.package}/model.py or a module of {self.package}/others/ (the course imports "
                        f"them from {self.package}.model)")
-        return check(*(found[n] for n in needs))
+        return MODULE_CHECKS[name](*(found[n] for n in needs))
 
     # -- all of it -------------------------------------------------------------------------------
 
-    def grade(self, train=True, train_pairs=DEFAULT_TRAIN_PAIRS, train_margin=DEFAULT_TRAIN_MARGIN_DB, noises=()):
+    def steps(self, train=True, train_pairs=DEFAULT_TRAIN_PAIRS, train_margin=DEFAULT_TRAIN_MARGIN_DB, noises=()):
+        """`(name, check, *args)` for every check, in the order they run."""
+        steps = [("structure", self.check_structure), ("import", self.check_import),
+                 ("imports audit", self.check_audit)]
+        if self.number == 2:
+            steps += [(f"module {name}", self.check_module, name) for name in MODULE_NAMES]
+        steps += [("instantiate", self.check_instantiate), ("predict shapes", self.check_predict_shapes),
+                  ("psnr", self.check_psnr)]
+        steps += [(f"psnr {noise}", self.check_psnr, noise) for noise in noises]
+        if train:
+            steps.append(("train", self.check_train, train_pairs, train_margin))
+        return steps
+
+    def grade(self, first=0, **options):
+        """Run the checks from the `first`-th on (the earlier ones ran in an earlier process); the ProjectResult."""
         grad_mode = torch.is_grad_enabled()  # a submission may switch autograd off on import
         try:
-            self.run("structure", self.check_structure)
-            self.run("import", self.check_import)
-            self.run("imports audit", self.check_audit)
-            if self.number == 2:
-                self.module_checks()
-            self.run("instantiate", self.check_instantiate)
-            self.run("predict shapes", self.check_predict_shapes)
-            self.run("psnr", self.check_psnr)
-            for noise in noises:
-                self.run(f"psnr {noise}", self.check_psnr, noise)
-            if train:
-                self.run("train", self.check_train, train_pairs, train_margin)
+            for name, check, *args in self.steps(**options)[first:]:
+                self.run(name, check, *args)
         finally:
             torch.set_grad_enabled(grad_mode)
             forget_package(self.package)
@@ -372,13 +426,27 @@ def check_prediction(output, images, label):
         raise Fail(f"{label}: values in [{low:.4g}, {high:.4g}], expected [0, 255] (clamp the output)")
 
 
+def predict_checked(model, images, label):
+    """`model.predict` on a copy of `images`, its output checked; Fail if predict changed the copy.
+
+    The grader's own data is never handed over, so the noisy baseline stays right; a predict
+    that changes its input in place fails, since it would corrupt the caller's data anywhere.
+    """
+    given = images.clone()
+    output = model.predict(given)
+    if not torch.equal(given, images):
+        raise Fail(f"{label}: predict changed its input tensor in place; leave the caller's data intact "
+                   f"(work on a copy, such as test_input.clone())")
+    check_prediction(output, images, label)
+    return output
+
+
 def predict_in_slices(model, noisy):
     """`model.predict` on uint8 `noisy` in slices of PREDICT_SLICE, as the course does; floats in [0, 1]."""
     outputs = []
     for start in range(0, len(noisy), PREDICT_SLICE):
         batch = noisy[start:start + PREDICT_SLICE]
-        output = model.predict(batch)
-        check_prediction(output, batch, f"predict on validation images {start}-{start + len(batch) - 1}")
+        output = predict_checked(model, batch, f"predict on validation images {start}-{start + len(batch) - 1}")
         outputs.append(output.detach().cpu().float())
     return torch.cat(outputs) / 255
 
@@ -632,15 +700,97 @@ def check_sequential(Sequential, Conv2d, ReLU, Sigmoid):
     return "Conv2d, ReLU, Conv2d, Sigmoid: forward, backward and param() match torch"
 
 
+# The check of each Miniproject_2 module, by the name its line shows.
+MODULE_CHECKS = {"Conv2d": check_conv2d, "Upsampling": check_upsampling, "ReLU": check_relu,
+                 "Sigmoid": check_sigmoid, "MSE": check_mse, "SGD": check_sgd, "Sequential": check_sequential}
+
+
+# ---------------------------------------------------------------------------------------------
+# Each mini-project in child processes: nothing a submission does (os._exit, a signal, a hang)
+# can end or stall the grader, which always prints its summary.
+
+def grade_in_child(connection, project_path, number, data_dir, build, first, import_error, options):
+    """The child process: run the checks from the `first`-th on, sending each Check (as a dict) to the parent."""
+    sys.stdout.reconfigure(line_buffering=True)  # the submission's prints come out before its checks' lines
+    connection.send(None)  # ready: the parent starts the first check's clock now, not before importing torch
+    Grader(project_path, number, Data(data_dir, build), lambda check: connection.send(asdict(check)),
+           import_error).grade(first, **options)
+
+
+def run_child(job, result, count, timeout, report):
+    """Run `grade_in_child(connection, *job)` for the checks from `len(result.checks)` to `count`,
+    adding each Check it sends to `result` and reporting it.
+
+    Returns None when the child sent them all, else `(message, seconds)` for the check it was
+    running when it ran past `timeout` seconds or ended (the caller records that check).
+    """
+    # spawn: a fresh interpreter, since forking a process that runs torch's threads can deadlock.
+    # Not a daemon, so a submission may still start its own processes (DataLoader workers).
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=grade_in_child, args=(sender, *job))
+    child.start()
+    sender.close()  # only the child holds the sending end now: its end reads here as end of file
+    try:
+        with contextlib.suppress(EOFError):  # a child that ended at start-up is caught by the first check below
+            receiver.recv()  # its "ready"
+        while len(result.checks) < count:
+            start = time.perf_counter()
+            if not receiver.poll(timeout):
+                child.kill()
+                return (f"did not finish within {timeout:g} s: stopped; make it faster, or raise the limit "
+                        f"with --timeout", round(timeout, 3))
+            try:
+                check = Check(**receiver.recv())
+            except EOFError:
+                child.join(CHILD_EXIT_GRACE_S)
+                status = "" if child.exitcode is None else f" (exit status {child.exitcode})"
+                return (f"the submission ended the grading process during this check{status}: it must "
+                        f"return or raise an exception, never end its process (os._exit, a signal)",
+                        round(time.perf_counter() - start, 3))
+            result.checks.append(check)
+            report(check)
+        child.join(CHILD_EXIT_GRACE_S)
+        return None
+    finally:
+        if child.is_alive():  # stopped above, or a thread the submission left running keeps it alive
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def grade_isolated(project_path, number, data, timeout=DEFAULT_TIMEOUT_S, report=print_check, **options):
+    """Grade Miniproject_<number> in child processes; a ProjectResult with a Check for every check.
+
+    A check that runs past `timeout` seconds, or during which its process ends, is a FAIL, and a
+    new child process runs the checks after it (if the import was that check, the checks that
+    need the model are not run).
+    """
+    names = [name for name, *_ in Grader(project_path, number, data).steps(**options)]
+    result = ProjectResult(f"Miniproject_{number}")
+    import_error = None
+    while len(result.checks) < len(names):
+        job = (project_path, number, data.data_dir, data.build, len(result.checks), import_error, options)
+        stopped = run_child(job, result, len(names), timeout, report)
+        if stopped is not None:
+            check = Check(names[len(result.checks)], False, *stopped)
+            result.checks.append(check)
+            report(check)
+            if check.name == "import":
+                import_error = f"Miniproject_{number}.model did not finish importing (see the import check)"
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # Command line.
 
-def grade_projects(project_path, data, projects=PROJECTS, out=print, **options):
-    """Grade each mini-project of `project_path`; list of ProjectResult."""
+def grade_projects(project_path, data, projects=PROJECTS, timeout=DEFAULT_TIMEOUT_S, **options):
+    """Grade each mini-project of `project_path`, each in its own child processes; list of ProjectResult."""
+    data.prepare(options.get("noises", ()))
     results = []
     for number in projects:
-        out(f"== Miniproject_{number} ==")
-        results.append(Grader(project_path, number, data, out).grade(**options))
+        print(f"== Miniproject_{number} ==", flush=True)
+        results.append(grade_isolated(project_path, number, data, timeout, **options))
     return results
 
 
@@ -668,6 +818,9 @@ def parse_args(argv):
                         help=f"PSNR gain over the noisy input the training check needs, dB (default {DEFAULT_TRAIN_MARGIN_DB})")
     parser.add_argument("--noise", default="",
                         help=f"also measure PSNR on val_data_<noise>.pkl for these, comma-separated: {', '.join(NOISE_NAMES)}")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                        help=f"time limit of each check; a check still running then is stopped and FAILs "
+                             f"(default {DEFAULT_TIMEOUT_S})")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     args = parser.parse_args(argv)
     args.noises = [n for n in args.noise.split(",") if n]
@@ -676,6 +829,8 @@ def parse_args(argv):
         parser.error(f"unknown noise {', '.join(unknown)}: choose from {', '.join(NOISE_NAMES)}")
     if args.train_pairs < 1:
         parser.error("--train-pairs must be at least 1")
+    if not args.timeout > 0:
+        parser.error("--timeout must be a positive number of seconds")
     return args
 
 
@@ -685,9 +840,9 @@ def main(argv=None):
     print(f"Grading {args.project_path.resolve()} with data {data_path.resolve()}", flush=True)
     start = time.perf_counter()
     data = Data(data_path, build=args.data_path is None)
-    results = grade_projects(args.project_path, data, tuple(args.project or PROJECTS),
-                             out=lambda line: print(line, flush=True), train=not args.no_train,
-                             train_pairs=args.train_pairs, train_margin=args.train_margin, noises=args.noises)
+    results = grade_projects(args.project_path, data, tuple(args.project or PROJECTS), args.timeout,
+                             train=not args.no_train, train_pairs=args.train_pairs, train_margin=args.train_margin,
+                             noises=args.noises)
     passed = all(result.passed for result in results)
     print(summary_line(results))
     print(f"{'All checks passed' if passed else 'Some checks FAILED'} in {time.perf_counter() - start:.1f} s")
@@ -696,7 +851,8 @@ def main(argv=None):
                   "passed": passed, "seconds": round(time.perf_counter() - start, 3),
                   "projects": {r.name: {"passed": r.passed, "checks": [asdict(c) for c in r.checks]} for r in results}}
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=1) + "\n")
+        with atomic_path(args.json) as temporary:
+            temporary.write_text(json.dumps(report, indent=1) + "\n")
     return 0 if passed else 1
 
 

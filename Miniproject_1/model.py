@@ -5,14 +5,17 @@
     denoised = model.predict(noisy)        # (N, 3, H, W), uint8 or float 0-255 -> float 0-255
     model.train(noisy_a, noisy_b, num_epochs=1)
 """
+import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from .others.clipping import target_noise_std, unclip
-from .others.images import check_images, to_unit_range
+from .others.images import check_images, check_num_epochs, check_pairs, to_unit_range
 from .others.inference import denoise
+from .others.held_out import BestWeights, split_held_out
 from .others.training import Trainer, TrainSettings, steps_per_epoch
 from .others.unet import UNet
 
@@ -37,20 +40,37 @@ class Model:
         # weights: predict() undoes the bias that clipping gave those targets (others/clipping.py);
         # 0 turns that off
         self.target_noise_std = 0.0
+        # True once weights were loaded or trained: train() then fine-tunes instead of starting over
+        self.trained = False
 
     def _build(self, network_settings):
         net = UNet(**network_settings).to(self.device)
         return net.to(memory_format=torch.channels_last)
 
     def load_pretrained_model(self, path=BESTMODEL):
-        """Load the weights (and the network size they belong to) from `bestmodel.pth`."""
+        """Load the weights (and the network size they belong to) from `bestmodel.pth`.
+
+        All or nothing: a file that does not load whole raises ValueError and leaves the model as it was.
+        """
         if not Path(path).is_file():
-            raise FileNotFoundError(f"{path} not found: train a model with `python tools/train_mp1.py`")
+            raise FileNotFoundError(f"{path} not found: train a model with `python -m tools.train_mp1`")
         saved = torch.load(path, map_location=self.device, weights_only=True)
-        self.network_settings = dict(saved["network"])
-        self.net = self._build(self.network_settings)
-        self.net.load_state_dict(saved["state_dict"])
-        self.target_noise_std = float(saved.get("target_noise_std", 0.0))  # 0: saved without one
+        if not (isinstance(saved, dict) and isinstance(saved.get("network"), dict) and "state_dict" in saved):
+            raise ValueError(f"{path} is not a Miniproject_1 model file: expected a dict with 'network' "
+                             f"and 'state_dict' (written by Model.save), got {_describe(saved)}")
+        settings = dict(saved["network"])
+        if set(settings) != set(NETWORK):
+            raise ValueError(f"{path} describes a network with settings {sorted(settings)}, "
+                             f"expected {sorted(NETWORK)}")
+        noise_std = float(saved.get("target_noise_std", 0.0))  # 0: saved without one
+        if not math.isfinite(noise_std) or noise_std < 0:
+            raise ValueError(f"{path} holds target_noise_std {noise_std}: expected a finite level >= 0")
+        try:
+            net = self._build(settings)
+            net.load_state_dict(saved["state_dict"])
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise ValueError(f"{path} does not fit the network it describes: {error}") from None
+        self.network_settings, self.net, self.target_noise_std, self.trained = settings, net, noise_std, True
 
     def save(self, path=BESTMODEL):
         """Write the weights atomically: a crash mid-write never leaves half a bestmodel.pth."""
@@ -59,24 +79,48 @@ class Model:
                     "target_noise_std": self.target_noise_std}, temporary)
         os.replace(temporary, path)
 
-    def train(self, train_input, train_target, num_epochs):
-        """Noise2Noise training on pairs `(N, 3, H, W)`, uint8 or float 0-255, H and W multiples of 8."""
-        check_images(train_input, "train_input")
-        check_images(train_target, "train_target")
-        if train_input.shape != train_target.shape:
-            raise ValueError(f"train_input {tuple(train_input.shape)} and train_target "
-                             f"{tuple(train_target.shape)} must have the same shape")
-        multiple = 2 ** self.network_settings["depth"]
-        if train_input.shape[2] % multiple or train_input.shape[3] % multiple:
-            raise ValueError(f"training images must have sides divisible by {multiple}, "
-                             f"got {tuple(train_input.shape[2:])}: crop them first")
-        if not isinstance(num_epochs, int) or num_epochs < 1:
-            raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}")
+    def train(self, train_input, train_target, num_epochs, on_epoch=None, resume=None):
+        """Noise2Noise training on pairs `(N, 3, H, W)`, uint8 or float 0-255, H and W multiples of 8.
+
+        A model loaded or trained before is fine-tuned at a lower learning rate. A slice of the
+        pairs is held out (others/held_out.py): training ends with the weights that did best on
+        it, the starting ones included, so it never ends worse there than it started. If
+        anything fails, the model is left as it was.
+
+        `on_epoch(epoch, train_loss, state)` is called after each epoch (1-based); `state` is a
+        checkpoint: `train(same pairs, num_epochs, resume=state)` continues after that epoch.
+        """
+        check_pairs(train_input, train_target, 2 ** self.network_settings["depth"])
+        check_num_epochs(num_epochs)
+        settings = self.settings
+        if self.trained:
+            settings = replace(settings, learning_rate=settings.learning_rate * settings.fine_tune_factor)
+        inputs, targets, held_inputs, held_targets = split_held_out(train_input.cpu(), train_target.cpu())
+        trainer = Trainer(self.net, self.device, settings,
+                          total_steps=num_epochs * steps_per_epoch(settings, inputs.shape[0]))
+        best, first_epoch = BestWeights(self.net), 0
+        before = {name: tensor.clone() for name, tensor in self.net.state_dict().items()}
+        try:
+            if resume is None:
+                best.offer(trainer.held_out_loss(held_inputs, held_targets))
+            else:
+                self.net.load_state_dict(resume["net"])
+                trainer.load_state_dict(resume["trainer"])
+                best.load_state_dict(resume["best"])
+                first_epoch = resume["epoch"]
+            for epoch in range(first_epoch, num_epochs):
+                loss = trainer.train_epoch(inputs, targets, f"{epoch + 1}/{num_epochs}")
+                best.offer(trainer.held_out_loss(held_inputs, held_targets))
+                if on_epoch is not None:
+                    on_epoch(epoch + 1, loss, {"net": self.net.state_dict(), "trainer": trainer.state_dict(),
+                                               "best": best.state_dict(), "epoch": epoch + 1,
+                                               "learning_rate": trainer.learning_rate()})
+        except BaseException:
+            self.net.load_state_dict(before)
+            raise
+        best.restore()
         self.target_noise_std = target_noise_std(train_input, train_target)
-        steps = num_epochs * steps_per_epoch(self.settings, train_input.shape[0])
-        trainer = Trainer(self.net, self.device, self.settings, total_steps=steps)
-        for epoch in range(num_epochs):
-            trainer.train_epoch(train_input.cpu(), train_target.cpu(), f"{epoch + 1}/{num_epochs}")
+        self.trained = True
 
     def predict(self, test_input):
         """`(N, 3, H, W)` uint8 or float 0-255, any H and W -> denoised floats in [0, 255], same shape and device."""
@@ -85,3 +129,8 @@ class Model:
         multiple = 2 ** self.network_settings["depth"]
         denoised = denoise(self.net, to_unit_range(test_input), multiple, self.device, self.self_ensemble)
         return unclip(denoised * 255, self.target_noise_std)
+
+
+def _describe(value):
+    """A short description of a loaded object, for error messages."""
+    return f"a dict with keys {sorted(map(str, value))[:6]}" if isinstance(value, dict) else type(value).__name__

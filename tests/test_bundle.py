@@ -3,6 +3,7 @@
 Most tests replace the grader by a stub that records what it was given; one runs the real
 `test.py --no-train` on the unpacked copy, with tiny fake data (a few seconds).
 """
+import json
 import zipfile
 
 import pytest
@@ -20,14 +21,17 @@ EXPECTED.add(f"{NAME}/Miniproject_2/others/framework.py")
 
 
 class StubGrader:
-    """Stands in for test.py: records the folder it grades and what it finds there, returns `status`."""
+    """Stands in for test.py: records the folder it grades and what it finds there, writes its
+    report (unless `report` is False) and returns `status`."""
 
-    def __init__(self, status=0):
-        self.status, self.calls = status, []
+    def __init__(self, status=0, report=True):
+        self.status, self.report, self.calls = status, report, []
 
     def __call__(self, project_path, data_path, report_path):
         files = {p.relative_to(project_path).as_posix() for p in project_path.rglob("*") if p.is_file()}
         self.calls.append({"path": project_path, "files": files})
+        if self.report:
+            report_path.write_text(json.dumps({"passed": self.status == 0, "projects": {}}))
         return self.status
 
 
@@ -84,10 +88,20 @@ def test_zip_failing_the_self_check_is_not_kept_and_an_older_one_survives(tmp_pa
     assert sorted(p.name for p in out.iterdir()) == [f"{NAME}.zip"]
 
 
+def test_zip_is_not_kept_when_the_grader_exits_0_without_its_report(tmp_path):
+    # What a submission's sys.exit(0) inside the grader looks like from outside.
+    project = write_project(tmp_path / "repo")
+    with pytest.raises(bundler.BundleError, match="ended without its report"):
+        bundler.bundle(SCIPERS, project, tmp_path / "out", grader=StubGrader(status=0, report=False))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 @pytest.mark.parametrize("scipers, message", [
     (["12345", "234567"], "'12345' is not"),
     (["1234567"], "'1234567' is not"),
     (["12a456"], "'12a456' is not"),
+    (["１２３４５６"], "'１２３４５６' is not"),
+    (["123456", "٢٣٤٥٦٧"], "'٢٣٤٥٦٧' is not"),
     (["123456", "123456"], "given twice"),
     (["123456", "234567", "345678", "456789"], "1 to 3 SCIPERs"),
 ])
@@ -134,7 +148,17 @@ def test_command_line_prints_size_and_contents_or_the_refusal(tmp_path, monkeypa
     assert f"{NAME}.zip (" in out and " MB, 11 files)" in out
     assert f"{NAME}/Miniproject_2/others/framework.py" in out
     assert bundler.main(["12345", "-p", str(project), "-o", str(tmp_path)]) == 1
-    assert "bundle refused: a SCIPER is six digits" in capsys.readouterr().err
+    assert "bundle refused: a SCIPER is six ASCII digits" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("scipers, warned", [(SCIPERS[:1], True), (SCIPERS[:2], True), (SCIPERS, False)])
+def test_groups_of_fewer_than_three_are_bundled_with_a_warning(tmp_path, monkeypatch, capsys, scipers, warned):
+    project = write_project(tmp_path / "repo")
+    monkeypatch.setattr(bundler, "run_grader", StubGrader())
+    assert bundler.main([*scipers, "-p", str(project), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / ("Proj_" + "_".join(scipers) + ".zip")).is_file()
+    err = capsys.readouterr().err
+    assert (f"warning: {len(scipers)} of 3 SCIPERs given" in err) == warned
 
 
 @pytest.fixture(scope="module")

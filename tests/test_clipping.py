@@ -83,6 +83,25 @@ def test_target_noise_std_is_zero_for_noise_that_grows_with_the_tone(clipping):
 
 
 @pytest.mark.parametrize("clipping", MODULES)
+def test_target_noise_std_is_zero_for_heavy_tailed_noise(clipping):
+    """Noise of level 25 that is mostly small with rare large values (kurtosis about 9): not Gaussian."""
+    clean = smooth_clean_images()
+    generator = torch.Generator().manual_seed(4)
+
+    def heavy_tailed():
+        scale = torch.where(torch.rand(clean.shape, generator=generator) < 0.1, 70.0, 9.0)
+        return (clean + scale * torch.randn(clean.shape, generator=generator)).round().clamp(0, 255)
+    assert clipping.target_noise_std(heavy_tailed(), heavy_tailed()) == 0.0
+
+
+@pytest.mark.parametrize("clipping", MODULES)
+def test_target_noise_std_is_zero_for_pixelation_pairs(clipping, small_dataset):
+    from tools.data import load_pair
+    a, b = load_pair(small_dataset / "train_data.pkl")
+    assert clipping.target_noise_std(a, b) == 0.0
+
+
+@pytest.mark.parametrize("clipping", MODULES)
 def test_target_noise_std_is_zero_without_enough_unclipped_pixels(clipping):
     black = torch.zeros(4, 3, 32, 32, dtype=torch.uint8)
     assert clipping.target_noise_std(black, black + 10) == 0.0

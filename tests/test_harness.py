@@ -207,6 +207,17 @@ class Model:
 '''
 
 
+MP1_PREDICT = """        with torch.no_grad():
+            return self.net(test_input.float() / 255).clamp(0, 1) * 255
+"""
+
+
+def mp1_with(predict=MP1_PREDICT, init="", header=""):
+    """GOOD_MP1 with another body for predict, lines run first in Model(), and lines before it all."""
+    source = header + GOOD_MP1.replace(MP1_PREDICT, textwrap.indent(textwrap.dedent(predict), " " * 8))
+    return source.replace("    def __init__(self):\n", "    def __init__(self):\n" + textwrap.indent(init, " " * 8))
+
+
 def box_blur_mp1():
     return {"weight": torch.full((3, 1, 3, 3), 1 / 9)}
 
@@ -455,6 +466,44 @@ def test_corrupt_data_file_fails_with_a_message(tmp_path, data_dir):
     assert "is not a readable data file" in checks["psnr"].message
 
 
+def test_empty_validation_file_fails_with_a_message(tmp_path):
+    (tmp_path / "data").mkdir()
+    empty = torch.zeros(0, 3, 32, 32, dtype=torch.uint8)
+    torch.save((empty, empty), tmp_path / "data" / "val_data.pkl")
+    checks = grade(write_project(tmp_path / "project"), tmp_path / "data", 1, train=False)
+    assert failed(checks) == ["psnr"]
+    assert "val_data.pkl holds 0 images" in checks["psnr"].message
+
+
+def test_predict_that_changes_its_input_fails_and_later_grades_see_the_data_intact(tmp_path, data_dir):
+    root = write_project(tmp_path, mp1=mp1_with(predict="""
+        output = test_input.float().clone()
+        test_input.zero_()
+        return output
+        """))
+    data = grader.Data(data_dir)  # shared, as when one process grades both projects
+    mp1 = {c.name: c for c in grader.Grader(root, 1, data, lambda check: None).grade(train=False).checks}
+    mp2 = {c.name: c for c in grader.Grader(root, 2, data, lambda check: None).grade(train=False).checks}
+    assert failed(mp1) == ["predict shapes", "psnr"]
+    assert "predict changed its input tensor in place" in mp1["psnr"].message
+    noisy_val, clean = torch.load(data_dir / "val_data.pkl", weights_only=True)
+    assert mp2["psnr"].passed
+    assert mp2["psnr"].values["noisy_psnr_db"] == round(grader.psnr(noisy_val / 255, clean / 255), 4)
+
+
+@pytest.mark.parametrize("init, predict, error", [
+    ("sys.exit(0)\n", MP1_PREDICT, "SystemExit: 0 (at Miniproject_1/model.py:9 in __init__)"),
+    ("", "raise KeyboardInterrupt\n", "KeyboardInterrupt (at Miniproject_1/model.py:28 in predict)"),
+])
+def test_exit_or_interrupt_raised_by_a_submission_fails_its_checks_only(tmp_path, data_dir, init, predict, error):
+    root = write_project(tmp_path, mp1=mp1_with(predict, init, header="import sys\n"))
+    checks = grade(root, data_dir, 1, train=False)
+    broken = ["instantiate", "predict shapes", "psnr"] if init else ["predict shapes", "psnr"]
+    assert failed(checks) == broken
+    assert all(error in checks[name].message and "never exit or interrupt" in checks[name].message
+               for name in broken)
+
+
 # --- the command line -------------------------------------------------------------------------
 
 def run_cli(*args):
@@ -480,6 +529,38 @@ def test_command_line_exits_non_zero_on_a_failure(tmp_path, data_dir):
     assert run.returncode == 1
     assert "FAIL  structure" in run.stdout
     assert json.loads(report.read_text())["passed"] is False
+
+
+def test_command_line_survives_a_submission_that_ends_its_process(tmp_path, data_dir):
+    # os._exit on the 512x512 image only: predict shapes fails, and psnr runs in a new process.
+    root = write_project(tmp_path / "project", mp1=mp1_with(header="import os\n", predict=(
+        "if test_input.shape[-1] == 512:\n    os._exit(0)\n" + textwrap.dedent(MP1_PREDICT))))
+    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "FAIL  predict shapes       the submission ended the grading process during this check " \
+           "(exit status 0)" in run.stdout
+    assert "PASS  psnr" in run.stdout
+    assert "Summary: Miniproject_1 5/6 PASS (1 FAIL)" in run.stdout
+
+
+def test_command_line_stops_a_check_past_its_time_limit(tmp_path, data_dir):
+    # Hangs on the first slice of 100 validation images: psnr, the last check with --no-train.
+    root = write_project(tmp_path / "project", mp1=mp1_with(header="import time\n", predict=(
+        "if len(test_input) == 100:\n    time.sleep(600)\n" + textwrap.dedent(MP1_PREDICT))))
+    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train", "--timeout", 2)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "FAIL  psnr                 did not finish within 2 s: stopped" in run.stdout
+    assert "Summary: Miniproject_1 5/6 PASS (1 FAIL)" in run.stdout
+
+
+def test_command_line_skips_the_model_checks_when_the_import_ends_its_process(tmp_path, data_dir):
+    root = write_project(tmp_path / "project", mp1="import os\nos._exit(3)\n" + GOOD_MP1)
+    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "FAIL  import               the submission ended the grading process during this check " \
+           "(exit status 3)" in run.stdout
+    assert "PASS  imports audit" in run.stdout
+    assert "FAIL  psnr                 not run: Miniproject_1.model did not finish importing" in run.stdout
 
 
 # --- the import audit -------------------------------------------------------------------------

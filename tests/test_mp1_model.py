@@ -174,30 +174,6 @@ def test_train_continues_from_the_pretrained_model(pretrained, small_dataset):
     m.train(a[:32], b[:32], num_epochs=1)
 
 
-@pytest.mark.parametrize("inputs, targets, epochs, message", [
-    (torch.rand(4, 1, 32, 32), torch.rand(4, 1, 32, 32), 1, r"\(N, 3, H, W\)"),
-    (torch.rand(4, 3, 32, 32), torch.rand(5, 3, 32, 32), 1, "same shape"),
-    (torch.full((4, 3, 32, 32), float("nan")), torch.rand(4, 3, 32, 32), 1, "NaN"),
-    (torch.rand(4, 3, 30, 30), torch.rand(4, 3, 30, 30), 1, "divisible by 8"),
-    (torch.rand(4, 3, 32, 32), torch.rand(4, 3, 32, 32), 0, "num_epochs"),
-    ([[1.0]], torch.rand(4, 3, 32, 32), 1, "torch.Tensor"),
-    (torch.ones(4, 3, 32, 32, dtype=torch.bool), torch.rand(4, 3, 32, 32), 1, "uint8 or float"),
-])
-def test_train_rejects_bad_input_with_a_clear_error(model, inputs, targets, epochs, message):
-    with pytest.raises(ValueError, match=message):
-        model.train(inputs, targets, epochs)
-
-
-@pytest.mark.parametrize("images, message", [
-    (torch.rand(3, 32, 32), r"\(N, 3, H, W\)"),
-    (torch.rand(0, 3, 32, 32), "empty"),
-    (torch.tensor(float("inf")).expand(1, 3, 8, 8), "NaN or infinite"),
-])
-def test_predict_rejects_bad_input_with_a_clear_error(model, images, message):
-    with pytest.raises(ValueError, match=message):
-        model.predict(images)
-
-
 def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     path = tmp_path / "bestmodel.pth"
     m = Model()
@@ -215,7 +191,7 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
 
 
 def test_missing_bestmodel_gives_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train_mp1.py"):
+    with pytest.raises(FileNotFoundError, match="python -m tools.train_mp1"):
         Model().load_pretrained_model(tmp_path / "bestmodel.pth")
 
 

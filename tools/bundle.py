@@ -4,16 +4,17 @@ The zip `Proj_123456_234567_345678.zip` unpacks to one folder of that name, whic
 `Miniproject_1/` and `Miniproject_2/`, each with `__init__.py`, `model.py`, `bestmodel.pth`,
 `Report_N.pdf` and the `.py` files of `others/`; nothing else goes in (no data, caches,
 notebooks, tests or stray files: those are listed as left out). The course's grader takes that
-folder as its project path and warns unless its name is `Proj_` and three SCIPERs.
+folder as its project path and warns unless its name is `Proj_` and three SCIPERs: a group of
+one or two gets the same warning here, and its zip is still written.
 
-Refused: a SCIPER that is not six digits, a missing required file, and a mini-project that
+Refused: a SCIPER that is not six ASCII digits, a missing required file, and a mini-project that
 imports more than the course allows (`tools/audit.py`). Before the zip replaces an older one,
 it is unpacked into a temporary folder and graded there by `test.py --no-train` (structure,
-instantiation, predict, PSNR); a zip that fails is not kept.
+instantiation, predict, PSNR); a zip that fails, or whose grading ends without its report, is
+not kept.
 """
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,10 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from tools.atomic import atomic_path  # noqa: E402
 from tools.audit import audit_miniproject  # noqa: E402
 
 PROJECTS = (1, 2)
-SCIPER = re.compile(r"\d{6}")
+# ASCII digits only: `\d` also matches other scripts' digits, such as the full-width '１'.
+SCIPER = re.compile(r"[0-9]{6}")
 # The course works in groups of up to three; its grader expects three SCIPERs in the folder name.
 MAX_SCIPERS = 3
 # What each file needs, and the command that makes it when it is missing.
@@ -51,10 +54,19 @@ def project_name(scipers):
         raise BundleError(f"give 1 to {MAX_SCIPERS} SCIPERs (one per group member), got {len(scipers)}")
     bad = [s for s in scipers if not SCIPER.fullmatch(s)]
     if bad:
-        raise BundleError(f"a SCIPER is six digits: {', '.join(repr(s) for s in bad)} is not")
+        raise BundleError(f"a SCIPER is six ASCII digits (0-9): {', '.join(repr(s) for s in bad)} is not")
     if len(set(scipers)) != len(scipers):
         raise BundleError(f"the same SCIPER is given twice: {' '.join(scipers)}")
     return "Proj_" + "_".join(scipers)
+
+
+def group_warning(scipers):
+    """A warning for a group of fewer than three, whose folder name the course's grader warns about; else None."""
+    if len(scipers) >= MAX_SCIPERS:
+        return None
+    return (f"warning: {len(scipers)} of {MAX_SCIPERS} SCIPERs given: the course's grader expects {MAX_SCIPERS} "
+            f"in the folder name and will warn; that is expected for a group of {len(scipers)}, otherwise "
+            f"give every member's SCIPER")
 
 
 def is_shipped_code(relative):
@@ -125,7 +137,8 @@ def run_grader(project_path, data_path, report_path):
 def self_check(zip_path, name, data_path=None, grader=None):
     """Unpack `zip_path` in a temporary folder and grade the copy; returns `{project: psnr_db}`.
 
-    BundleError if the zip does not unpack to the single folder `name` or the grader fails.
+    BundleError if the zip does not unpack to the single folder `name`, or the grader fails or
+    ends without writing its report.
     """
     with tempfile.TemporaryDirectory(prefix="bundle_check_") as temporary:
         temporary = Path(temporary)
@@ -138,7 +151,10 @@ def self_check(zip_path, name, data_path=None, grader=None):
         status = (grader or run_grader)(temporary / name, data_path, report_path)
         if status != 0:
             raise BundleError(f"the unpacked copy fails test.py (exit status {status}): see the FAIL lines above")
-        report = json.loads(report_path.read_text()) if report_path.is_file() else {"projects": {}}
+        report = json.loads(report_path.read_text()) if report_path.is_file() else {}
+        if report.get("passed") is not True:  # exit status 0 alone may be a submission's sys.exit(0)
+            raise BundleError("test.py on the unpacked copy ended without its report of passed checks: see its "
+                              "output above for where it stopped")
     return {project: _psnr_of(result) for project, result in report["projects"].items()}
 
 
@@ -164,13 +180,9 @@ def bundle(scipers, project_root=ROOT, out_dir=ROOT, data_path=None, grader=None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / f"{name}.zip"
-    temporary = out_dir / f".{name}.zip.tmp"
-    try:
+    with atomic_path(final) as temporary:  # an older zip is replaced only by one that passed
         write_zip(members, temporary)
         psnr = self_check(temporary, name, data_path, grader)
-        os.replace(temporary, final)  # an older zip is replaced only by one that passed
-    finally:
-        temporary.unlink(missing_ok=True)
     return final, left_out, psnr
 
 
@@ -188,7 +200,9 @@ def describe(zip_path, left_out, psnr):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Write and check the course's submission zip Proj_<SCIPERs>.zip.")
-    parser.add_argument("scipers", nargs="+", help="the group's SCIPER numbers (six digits each)")
+    parser.add_argument("scipers", nargs="+",
+                        help=f"the group's SCIPER numbers, six ASCII digits each, 1 to {MAX_SCIPERS}; fewer than "
+                             f"{MAX_SCIPERS} get a warning, since the course's grader expects {MAX_SCIPERS}")
     parser.add_argument("-p", "--project-path", type=Path, default=ROOT,
                         help="folder holding Miniproject_1/ and Miniproject_2/ (default: this repository)")
     parser.add_argument("-o", "--out-dir", type=Path, default=ROOT, help="where the zip goes (default: the repository)")
@@ -201,6 +215,9 @@ def main(argv=None):
         print(f"bundle refused: {error}", file=sys.stderr)
         return 1
     print("\n".join(describe(zip_path, left_out, psnr)))
+    warning = group_warning(args.scipers)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
 
 

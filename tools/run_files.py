@@ -1,18 +1,18 @@
 """Writing a run's files safely: atomic saves, and a CSV log that grows one row per epoch."""
 import csv
-import os
 from pathlib import Path
 
 import torch
+
+from tools.atomic import atomic_path
 
 
 def save_atomically(obj, path):
     """torch.save to a temporary file, then rename: a killed run never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save(obj, temporary)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        torch.save(obj, temporary)
 
 
 def append_row(path, header, row):

@@ -30,6 +30,11 @@ class TrainSettings:
     # Swapping input and target is free data in Noise2Noise only: with clean targets
     # (Noise2Clean) it would teach the network to add noise.
     swap_pairs: bool = True
+    # A model that was loaded or trained before is fine-tuned at this fraction of the learning
+    # rate: the full rate would throw away much of what it learnt (the course's check trains
+    # the shipped model for one more epoch and must not make it worse).
+    fine_tune_factor: float = 0.1
+
 
 
 def batch_size_for(settings, n_pairs):
@@ -114,9 +119,27 @@ class Trainer:
         print(f"epoch {epoch_label}: loss {mean_loss:.5f}, {time.time() - start:.0f} s", flush=True)
         return mean_loss
 
+    def learning_rate(self):
+        """The learning rate of the next step."""
+        return learning_rate(self.settings, self.step, self.total_steps)
+
+    @torch.no_grad()
+    def held_out_loss(self, inputs, targets, batch_size=256):
+        """The mean loss of the network on `(inputs, targets)`, without augmentation; inf when empty."""
+        if inputs.shape[0] == 0:
+            return math.inf
+        self.net.eval()
+        total = 0.0
+        for start in range(0, inputs.shape[0], batch_size):
+            index = torch.arange(start, min(start + batch_size, inputs.shape[0]))
+            x, y = self._batch(inputs, index), self._batch(targets, index)
+            total += self.loss(self.net(x), y).item() * len(index)
+        return total / inputs.shape[0]
+
     def state_dict(self):
         return {"optimizer": self.optimizer.state_dict(), "step": self.step}
 
     def load_state_dict(self, state):
         self.optimizer.load_state_dict(state["optimizer"])
         self.step = state["step"]
+

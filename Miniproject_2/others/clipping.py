@@ -5,8 +5,9 @@ Noise2Noise learns the mean of its targets. With uint8 images the noisy targets 
 Gaussian noise of standard deviation s the mean of the targets over a clean value x is
 m(x) = E[clip(x + s z, 0, 255)], not x (black becomes about 0.4 s). The trained network outputs
 about m(x); `unclip` solves m(x) = output for x. The noise level comes from the training pairs
-themselves (`target_noise_std`), so no clean image is needed; clean targets, and noise whose level
-depends on the tone (Poisson), give 0, which leaves the outputs as they are. The same code as
+themselves (`target_noise_std`), so no clean image is needed; clean targets, noise whose level
+depends on the tone (Poisson) and heavy-tailed noise (pixelation) give 0, which leaves the
+outputs as they are. The same code as
 Miniproject_1's others/clipping.py (tensor methods and `arange` only), repeated because each
 project must stand alone.
 """
@@ -24,6 +25,10 @@ MIN_PIXELS = 1000      # fewer unclipped pixels than this say nothing: the corre
 # the correction stays off: Poisson noise (variance growing with the clean value) differs by about
 # 25% there, Gaussian noise by under 4%.
 FLAT_NOISE = 0.1
+# The correction models Gaussian noise, whose input-minus-target difference is Gaussian too:
+# kurtosis 3. Above this, the noise has heavy tails and the correction stays off: the course's
+# pixelation (one pixel of a block against the block's mean) gives about 15, Poisson about 3.
+MAX_KURTOSIS = 4.0
 BISECTION_STEPS = 30   # halves a bracket of about 550 grey levels to below 1e-6
 # `unclip` solves once for this many outputs evenly spread over [0, 255] and interpolates between
 # them: 0.016 grey levels apart, so it is off by less than 0.01 grey levels, at a fraction of the
@@ -33,13 +38,14 @@ TABLE_SIZE = 2 ** 14 + 1
 
 def target_noise_std(inputs, targets):
     """Standard deviation (0-255 scale) of the noise in `targets`, from `(N, C, H, W)` pairs; 0 when
-    it cannot be measured or depends on the tone (see FLAT_NOISE).
+    it cannot be measured, depends on the tone (see FLAT_NOISE) or is not Gaussian (MAX_KURTOSIS).
 
     For a pixel `a = x + n_a` in the input and `b = x + n_b` in the target with independent
     noises, `var(b) - cov(a, b) = var(n_b)`. Only pixels whose left and right neighbours both lie
     in MID_TONES are used (a choice that does not involve their own noise), so that they are not
     clipped. Noise2Noise pairs of Gaussian 25 give 25.0, of Gaussian 50 about 48.5 (centres that
-    differ from their neighbours are still clipped now and then); clean targets and Poisson noise give 0.
+    differ from their neighbours are still clipped now and then); clean targets, Poisson noise and
+    pixelation give 0.
     """
     if inputs.shape[-1] < 3:
         return 0.0
@@ -54,10 +60,19 @@ def target_noise_std(inputs, targets):
         if picked.sum() < MIN_PIXELS:
             return 0.0
         variances.append(_noise_variance(a[picked], b[picked]))
+        if len(variances) == 1 and _kurtosis(a[picked] - b[picked]) > MAX_KURTOSIS:
+            return 0.0
     variance, darker, brighter = variances
     if variance <= 0 or abs(brighter - darker) > FLAT_NOISE * variance:
         return 0.0
     return math.sqrt(variance)
+
+
+def _kurtosis(values):
+    """E[(v - mean)^4] / var^2: 3 for a Gaussian, larger for heavy tails (0 for constant values)."""
+    centred = values - values.mean()
+    variance = (centred * centred).mean()
+    return ((centred ** 4).mean() / variance ** 2).item() if variance > 0 else 0.0
 
 
 def _noise_variance(a, b):

@@ -1,12 +1,10 @@
 """The `Module` base class: forward, hand-written backward, and named parameters.
 
-Autograd is switched off globally on import: every gradient here is computed by hand.
+Every gradient here is computed by hand; `model.py` switches autograd off for the process.
 """
 import math
 
-from torch import empty, set_grad_enabled
-
-set_grad_enabled(False)
+from torch import empty
 
 
 def pair(value):
@@ -74,14 +72,22 @@ class Module:
         return {name: p.clone() for name, p, _ in self.named_param()}
 
     def load_state_dict(self, state):
-        """Copy `state` (`{name: tensor}`) into the parameters, in place; names and shapes must match."""
+        """Copy `state` (`{name: tensor}`) into the parameters, in place; names, shapes and finite
+        values are all checked first, so a ValueError leaves every parameter as it was."""
         own = {name: p for name, p, _ in self.named_param()}
         if set(own) != set(state):
-            raise ValueError(f"state dict keys {sorted(state)} do not match the model's {sorted(own)}")
+            raise ValueError(f"state dict keys {sorted(map(str, state))[:8]} do not match the model's "
+                             f"{sorted(own)[:8]}")
         for name, p in own.items():
-            if tuple(state[name].shape) != tuple(p.shape):
-                raise ValueError(f"{name}: shape {tuple(state[name].shape)} in the state dict, "
+            value = state[name]
+            if not isinstance(value, type(p)) or not value.is_floating_point():
+                raise ValueError(f"{name}: expected a float tensor, got {type(value).__name__}")
+            if tuple(value.shape) != tuple(p.shape):
+                raise ValueError(f"{name}: shape {tuple(value.shape)} in the state dict, "
                                  f"{tuple(p.shape)} in the model")
+            if not value.isfinite().all():
+                raise ValueError(f"{name} holds NaN or infinite values")
+        for name, p in own.items():
             p.copy_(state[name])
 
     def __repr__(self):

@@ -1,28 +1,7 @@
-"""The training loop used by `Model.train`: shuffled mini-batches, dihedral augmentation, progress."""
+"""The training loop used by `Model.train`: shuffled mini-batches, dihedral augmentation, the
+learning-rate schedule and the held-out loss."""
 import math
 import time
-
-from torch import cat
-
-
-def check_images(x, name):
-    """A clear ValueError unless `x` is an `(N, 3, H, W)` tensor of real values without NaN."""
-    if not hasattr(x, "dim") or x.dim() != 4:
-        raise ValueError(f"{name} must be a 4-D tensor (N, 3, H, W), got "
-                         f"{tuple(x.shape) if hasattr(x, 'shape') else type(x).__name__}")
-    if x.shape[1] != 3:
-        raise ValueError(f"{name} must have 3 channels (N, 3, H, W), got shape {tuple(x.shape)}")
-    if x.shape[0] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
-        raise ValueError(f"{name} is empty: shape {tuple(x.shape)}")
-    if x.is_complex() or str(x.dtype) == "torch.bool":
-        raise ValueError(f"{name} must hold real pixel values 0-255, got dtype {x.dtype}")
-    if x.is_floating_point() and x.isnan().any():
-        raise ValueError(f"{name} contains NaN values")
-
-
-def to_unit_range(x, device):
-    """uint8 or float 0-255 -> float32 in [0, 1] on `device`, a new tensor (never the caller's)."""
-    return x.to(device).float() / 255.0
 
 
 def dihedral(x, k):
@@ -78,27 +57,12 @@ def run_epoch(net, loss_fn, optimizer, inputs, targets, batch_size, lr_at=None, 
     return total / seen
 
 
-def predict_batched(net, x, multiple, chunk):
-    """`net` on `(N, 3, H, W)` in [0, 1], padded by edge replication to multiples of `multiple`,
-    `chunk` images at a time; the output is cropped back to `(N, 3, H, W)`."""
-    n, _, h, w = x.shape
-    pad_h, pad_w = -h % multiple, -w % multiple
-    if pad_h:
-        x = cat([x, x[:, :, -1:].expand(-1, -1, pad_h, -1)], 2)
-    if pad_w:
-        x = cat([x, x[:, :, :, -1:].expand(-1, -1, -1, pad_w)], 3)
-    outs = [net.forward(x[i:i + chunk])[:, :, :h, :w] for i in range(0, n, chunk)]
-    return cat(outs, 0) if len(outs) > 1 else outs[0]
-
-
-def predict_ensembled(net, x, multiple, chunk):
-    """The mean of `predict_batched` over the 8 rotations and reflections of `x`, each output turned
-    back ("geometric self-ensemble", Lim et al. 2017): the network was trained on all 8, and its
-    errors on them are partly independent, so their mean is closer to the clean image, for 8x the work."""
-    total = 0
-    for turns in range(4):
-        for flip in (False, True):
-            y = x.rot90(turns, (2, 3))
-            y = predict_batched(net, y.flip(3) if flip else y, multiple, chunk)
-            total = total + (y.flip(3) if flip else y).rot90(-turns, (2, 3))
-    return total / 8
+def held_out_loss(net, loss_fn, inputs, targets, batch_size=256):
+    """The mean loss of `net` on `(inputs, targets)` (in [0, 1]), without augmentation; inf when empty."""
+    if inputs.shape[0] == 0:
+        return math.inf
+    total = 0.0
+    for start in range(0, inputs.shape[0], batch_size):
+        x, y = inputs[start:start + batch_size], targets[start:start + batch_size]
+        total += loss_fn.forward(net.forward(x), y).item() * x.shape[0]
+    return total / inputs.shape[0]

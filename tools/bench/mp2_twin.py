@@ -18,7 +18,8 @@ from Miniproject_2 import model as mp2
 from Miniproject_2.others.losses import MSE
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, prescribed_net
 from Miniproject_2.others.optim import Adam
-from Miniproject_2.others.training import batches, cosine_lr, predict_batched
+from Miniproject_2.others.inference import predict_batched
+from Miniproject_2.others.training import batches, cosine_lr
 from tools.data import ensure_dataset, load_pair
 from tools.metrics import psnr
 

@@ -1,0 +1,46 @@
+"""Measuring training progress without clean images, so that `train()` never ends worse than it started.
+
+`train()` keeps back the last pairs (1 in HELD_OUT_EVERY, at most MAX_HELD_OUT). On pairs
+(a, b) = (x + n_a, x + n_b) with independent zero-mean noises, E|f(a) - b|^2 = E|f(a) - x|^2 +
+var(n_b): the Noise2Noise loss there ranks models as their error on the clean images x does. It
+ends with the weights that scored best there, the starting ones included. Below MIN_HELD_OUT
+pairs the measure is too noisy to choose with: every pair trains and the last weights are kept.
+
+Miniproject_1 and Miniproject_2 carry this same file (tensor methods only), because each project
+must stand alone; tests/test_shared_copies.py keeps the two identical.
+"""
+import math
+
+HELD_OUT_EVERY, MAX_HELD_OUT, MIN_HELD_OUT = 50, 1000, 20
+
+
+def split_held_out(inputs, targets):
+    """`(train_inputs, train_targets, held_inputs, held_targets)`; the held-out ones may be empty."""
+    count = min(MAX_HELD_OUT, inputs.shape[0] // HELD_OUT_EVERY)
+    if count < MIN_HELD_OUT:
+        return inputs, targets, inputs[:0], targets[:0]
+    return inputs[:-count], targets[:-count], inputs[-count:], targets[-count:]
+
+
+class BestWeights:
+    """The weights of `net` that scored the lowest held-out loss so far, kept as a copy."""
+
+    def __init__(self, net):
+        self.net, self.loss, self.weights = net, math.inf, None
+
+    def offer(self, loss):
+        """Remember the network's current weights if `loss` beats the best so far."""
+        if loss < self.loss:
+            self.loss = loss
+            self.weights = {name: tensor.clone() for name, tensor in self.net.state_dict().items()}
+
+    def restore(self):
+        """Put the best weights back into the network (nothing to do when none was offered)."""
+        if self.weights is not None:
+            self.net.load_state_dict(self.weights)
+
+    def state_dict(self):
+        return {"loss": self.loss, "weights": self.weights}
+
+    def load_state_dict(self, state):
+        self.loss, self.weights = state["loss"], state["weights"]
