@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
@@ -32,6 +31,8 @@ from tools.atomic import atomic_path  # noqa: E402
 from tools.audit import audit_miniproject  # noqa: E402
 from tools.data import DEFAULT_DATA_DIR, NOISE_NAMES, ensure_dataset, ensure_noise_set, load_pair  # noqa: E402
 from tools.metrics import psnr  # noqa: E402
+# Fail is every check's verdict; it lives with the module checks, which raise it too.
+from tools.module_checks import CLASS_NAMES, MODULE_NAMES, Fail, check_module  # noqa: E402
 
 PROJECTS = (1, 2)
 # The course feeds the validation set to predict in slices of this many images.
@@ -41,12 +42,11 @@ PREDICT_SLICE = 100
 DEFAULT_TRAIN_PAIRS = 2000
 # "Clearly beats the noisy input": the trained model must gain at least this much PSNR.
 DEFAULT_TRAIN_MARGIN_DB = 0.5
+# How much PSNR the training check lets one epoch lose on a loaded model: the course requires that
+# it does not make the model worse, and a few hundredths of a dB are evaluation noise.
+TRAIN_TOLERANCE_DB = 0.05
 # predict must handle any size: a large image, and odd sizes in both dtypes the course uses.
 PREDICT_CASES = (("float", (1, 3, 512, 512)), ("uint8", (3, 3, 37, 53)), ("float", (2, 3, 31, 33)))
-UPSAMPLING_NAMES = ("NearestUpsampling", "Upsampling", "TransposeConv2d")
-MODULE_NAMES = ("Conv2d", "Upsampling", "ReLU", "Sigmoid", "MSE", "SGD", "Sequential")
-# Forward and backward must match torch within this (float32 arithmetic in another order).
-RTOL, ATOL = 1e-4, 1e-5
 # Time limit of one check, seconds. Generous: the training check takes about 12 s for a model
 # at the course's speed limit, predict on the validation set a few seconds.
 DEFAULT_TIMEOUT_S = 300
@@ -56,10 +56,6 @@ CHILD_EXIT_GRACE_S = 5
 # What a submission's code may raise that must be a FAIL, not the grader's end: sys.exit and
 # KeyboardInterrupt are not Exceptions, and would otherwise stop the grading process.
 SUBMISSION_ERRORS = (Exception, SystemExit, KeyboardInterrupt)
-
-
-class Fail(Exception):
-    """A check's verdict: the submission is wrong, and the message says how."""
 
 
 @dataclass
@@ -116,7 +112,7 @@ class Data:
         return self.load("train_data.pkl")
 
     def noise_set(self, noise):
-        """`(noisy, clean)` of val_data_<noise>.pkl, built from val_data.pkl's clean images if missing."""
+        """`(noisy, clean)` of val_data_<noise>.pkl, built if missing (see tools.data.ensure_noise_set)."""
         path = self.data_dir / f"val_data_{noise}.pkl"
         if not path.is_file():
             self.validation()  # a clear message if val_data.pkl itself is missing
@@ -124,12 +120,12 @@ class Data:
                 # ensure_noise_set would build the whole default dataset into someone else's folder
                 raise Fail(f"{path.name} not found in {self.data_dir}: build it with `python -m tools.data "
                            f"--data-dir {self.data_dir} --noise-sets {noise}` or drop --noise {noise}")
-            ensure_noise_set(noise, self.data_dir, log=self.log)
+            path = ensure_noise_set(noise, self.data_dir, log=self.log)  # val_data.pkl for its own noise
         return self.load(path.name)
 
     def prepare(self, noises=()):
         """Build the default files that are missing, in the grader's own process, before any check
-        runs: a build (about 30 s) must not count against a check's time limit."""
+        runs: a build (a minute or two) must not count against a check's time limit."""
         if not self.build:
             return
         for load in [self.validation] + [functools.partial(self.noise_set, noise) for noise in noises]:
@@ -309,19 +305,25 @@ class Grader:
         return psnr_verdict(denoised, noisy, clean, f"in {seconds:.1f} s on {len(noisy)} images", margin=0.0)
 
     def check_train(self, pairs, margin):
+        """The course's training check: load bestmodel.pth, train one epoch, evaluate. Training must
+        not make the model worse (by more than TRAIN_TOLERANCE_DB) and must beat the noisy input."""
         noisy_a, noisy_b = self.data.training()
         noisy, clean = self.data.validation()
         pairs = min(pairs, len(noisy_a))
         model = self.model_class()()
+        model.load_pretrained_model()
+        before = psnr(predict_in_slices(model, noisy), clean.float() / 255)
         start = time.perf_counter()
         model.train(noisy_a[:pairs].clone(), noisy_b[:pairs].clone(), num_epochs=1)
         seconds = time.perf_counter() - start
-        denoised = predict_in_slices(model, noisy)
-        message, values = psnr_verdict(denoised, noisy, clean, "", margin=margin)
-        values.update(train_pairs=pairs, train_seconds=round(seconds, 3))
-        return f"1 epoch on {pairs} pairs in {seconds:.1f} s: {message}", values
+        message, values = psnr_verdict(predict_in_slices(model, noisy), noisy, clean, "", margin=margin)
+        values.update(train_pairs=pairs, train_seconds=round(seconds, 3), psnr_before_db=round(before, 4))
+        message = f"loaded, then 1 epoch on {pairs} pairs in {seconds:.1f} s: {message}, {before:.2f} dB before"
+        if not values["psnr_db"] >= before - TRAIN_TOLERANCE_DB:
+            raise Fail(f"{message}: training made the loaded model worse")
+        return message, values
 
-    # -- Miniproject_2's modules -----------------------------------------------------------------
+    # -- Miniproject_2's modules: found here, checked against torch in tools/module_checks.py ------
 
     @functools.cached_property
     def framework(self):
@@ -336,7 +338,7 @@ class Grader:
                     except SUBMISSION_ERRORS:
                         continue  # a broken helper file is the import check's business, not a module's
         found = {}
-        for name in MODULE_NAMES[:1] + UPSAMPLING_NAMES + MODULE_NAMES[2:]:
+        for name in CLASS_NAMES:
             for source in sources:
                 if isinstance(getattr(source, name, None), type):
                     found[name] = getattr(source, name)
@@ -344,20 +346,7 @@ class Grader:
         return found
 
     def check_module(self, name):
-        found = self.framework
-        if name == "Upsampling":
-            upsampling = [found[n] for n in UPSAMPLING_NAMES if n in found]
-            if not upsampling:
-                raise Fail(f"no upsampling module: define one of {', '.join(UPSAMPLING_NAMES)} in "
-                           f"{self.package}/model.py or a module of {self.package}/others/")
-            return check_upsampling(upsampling)
-        needs = {"SGD": ("SGD", "Conv2d"), "Sequential": ("Sequential", "Conv2d", "ReLU", "Sigmoid")}.get(name, (name,))
-        missing = [n for n in needs if n not in found]
-        if missing:
-            raise Fail(f"{', '.join(missing)} not found: define {'it' if len(missing) == 1 else 'them'} in "
-                       f"{self.package}/model.py or a module of {self.package}/others/ (the course imports "
-                       f"them from {self.package}.model)")
-        return MODULE_CHECKS[name](*(found[n] for n in needs))
+        return check_module(name, self.framework, self.package)
 
     # -- all of it -------------------------------------------------------------------------------
 
@@ -463,246 +452,6 @@ def psnr_verdict(denoised, noisy, clean, detail, margin):
         need = f"more than noisy + {margin:.1f} dB" if margin else "more than the noisy input"
         raise Fail(f"{message}: needs {need}")
     return message, values
-
-
-# ---------------------------------------------------------------------------------------------
-# Miniproject_2's modules against torch autograd.
-
-def assert_close(label, got, expected):
-    if not isinstance(got, torch.Tensor):
-        raise Fail(f"{label}: got {type(got).__name__}, expected a tensor")
-    if tuple(got.shape) != tuple(expected.shape):
-        raise Fail(f"{label}: shape {tuple(got.shape)}, torch gives {tuple(expected.shape)}")
-    got, expected = got.detach().double(), expected.detach().double()
-    error = (got - expected).abs().max().item() if got.numel() else 0.0
-    scale = expected.abs().max().item() if expected.numel() else 0.0
-    if not error <= ATOL + RTOL * scale:
-        raise Fail(f"{label}: differs from torch by up to {error:.3g} (values up to {scale:.3g})")
-
-
-def param_pairs(module, label):
-    """`module.param()` checked to be a list of (value, gradient) tensor pairs of one shape."""
-    pairs = module.param()
-    if not isinstance(pairs, (list, tuple)):
-        raise Fail(f"{label}.param() returned {type(pairs).__name__}, expected a list of (value, gradient) pairs")
-    for i, pair in enumerate(pairs):
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2
-                and all(isinstance(t, torch.Tensor) for t in pair) and pair[0].shape == pair[1].shape):
-            raise Fail(f"{label}.param()[{i}] is not a (value, gradient) pair of tensors of one shape")
-    return list(pairs)
-
-
-def compare_with_torch(label, module, x, reference, select=lambda pairs: pairs):
-    """Forward and backward of `module` on `x` against `reference(x, *parameters)` under torch autograd.
-
-    `select(pairs)` gives the module's (value, gradient) pairs in the order `reference` takes them;
-    gradients are compared as the change backward makes, so accumulating and overwriting both pass.
-    """
-    before = select(param_pairs(module, label))
-    grads_before = [grad.detach().clone() for _, grad in before]
-    with torch.enable_grad():
-        x_ref = x.clone().requires_grad_()
-        params_ref = [value.detach().clone().requires_grad_() for value, _ in before]
-        y_ref = reference(x_ref, *params_ref)
-    assert_close(f"{label} forward", module.forward(x.clone()), y_ref)
-    grad_output = torch.randn(y_ref.shape, generator=torch.Generator().manual_seed(1))
-    with torch.enable_grad():
-        y_ref.backward(grad_output)
-    assert_close(f"{label} backward (gradient of the input)", module.backward(grad_output.clone()), x_ref.grad)
-    after = select(param_pairs(module, label))
-    for (value, grad), old, ref in zip(after, grads_before, params_ref):
-        assert_close(f"{label} backward (gradient of the {tuple(value.shape)} parameter)", grad - old, ref.grad)
-
-
-def random_input(*shape, seed=0):
-    return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
-
-
-def conv_selector(weight_shape, label):
-    """`select` for a convolution: its weight pair (shape `weight_shape`) then bias pair, found by shape."""
-    def select(pairs):
-        weights = [p for p in pairs if tuple(p[0].shape) == weight_shape]
-        biases = [p for p in pairs if tuple(p[0].shape) == (weight_shape[0],)]
-        if len(weights) != 1 or len(biases) != 1 or len(pairs) != 2:
-            raise Fail(f"{label}.param() must be [(weight {weight_shape}, grad), (bias ({weight_shape[0]},), grad)], "
-                       f"got shapes {[tuple(p[0].shape) for p in pairs]}")
-        return [weights[0], biases[0]]
-    return select
-
-
-# (in, out, kernel, stride, padding, input shape)
-CONV_CASES = ((3, 4, 3, 1, 1, (2, 3, 8, 9)), (3, 5, 2, 2, 0, (2, 3, 9, 10)), (2, 3, 3, 2, 1, (1, 2, 7, 6)))
-
-
-def check_conv2d(Conv2d):
-    for seed, (c_in, c_out, k, stride, padding, shape) in enumerate(CONV_CASES):
-        label = f"Conv2d({c_in}, {c_out}, kernel_size={k}, stride={stride}, padding={padding})"
-        conv = Conv2d(c_in, c_out, kernel_size=k, stride=stride, padding=padding)
-        compare_with_torch(label, conv, random_input(*shape, seed=seed),
-                           lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding),
-                           conv_selector((c_out, c_in, k, k), label))
-    return f"{len(CONV_CASES)} configurations: forward, input and parameter gradients match torch"
-
-
-# Constructor calls tried for an upsampling module, since the course leaves its arguments open:
-# nearest upsampling alone, transposed convolution, or nearest upsampling followed by a convolution.
-UPSAMPLING_CALLS = (((), {"scale_factor": 2}),
-                    ((3, 5), {"kernel_size": 3, "stride": 2, "padding": 1}),
-                    ((3, 5), {"kernel_size": 3, "padding": 1, "scale_factor": 2}),
-                    ((), {"scale_factor": 2, "in_channels": 3, "out_channels": 5, "kernel_size": 3, "padding": 1}),
-                    ((2,), {}))
-
-
-def upsampling_references(module, x, y):
-    """(description, reference, select) triples that could explain `module`'s output `y` for input `x`."""
-    pairs = param_pairs(module, type(module).__name__)
-    if not pairs:
-        scale = y.shape[-1] // x.shape[-1] if isinstance(y, torch.Tensor) and y.dim() == 4 else 2
-        return [(f"nearest x{scale}", lambda x, s=scale: F.interpolate(x, scale_factor=s, mode="nearest"),
-                 lambda pairs: pairs)]
-    weights = [p for p in pairs if p[0].dim() == 4]
-    if len(weights) != 1:
-        return []
-    weight_shape = tuple(weights[0][0].shape)
-    found = []
-    k = weight_shape[-1]
-    for padding in range(k):
-        if weight_shape[:2] == (x.shape[1], y.shape[1]):
-            for stride in (2, 1):
-                found.append((f"transposed convolution (stride {stride}, padding {padding})",
-                              lambda x, w, b, s=stride, p=padding: F.conv_transpose2d(x, w, b, stride=s, padding=p),
-                              transposed_selector(weight_shape)))
-        if weight_shape[:2] == (y.shape[1], x.shape[1]):
-            found.append((f"nearest x2 + convolution (padding {padding})",
-                          lambda x, w, b, p=padding: F.conv2d(F.interpolate(x, scale_factor=2, mode="nearest"), w, b, padding=p),
-                          conv_selector(weight_shape, type(module).__name__)))
-    return found
-
-
-def transposed_selector(weight_shape):
-    def select(pairs):
-        weight = [p for p in pairs if tuple(p[0].shape) == weight_shape]
-        bias = [p for p in pairs if tuple(p[0].shape) == (weight_shape[1],)]
-        if len(weight) != 1 or len(bias) != 1:
-            raise Fail(f"TransposeConv2d.param() must be [(weight {weight_shape}, grad), (bias, grad)]")
-        return [weight[0], bias[0]]
-    return select
-
-
-def check_upsampling(classes):
-    """Pass when each upsampling class present, built one of the usual ways, matches its torch equivalent."""
-    return "; ".join(check_one_upsampling(cls) for cls in classes)
-
-
-def check_one_upsampling(cls):
-    x = random_input(2, 3, 5, 6, seed=3)
-    tried = []
-    for args, kwargs in UPSAMPLING_CALLS:
-        label = f"{cls.__name__}{format_call(args, kwargs)}"
-        try:
-            module = cls(*args, **kwargs)
-            y = module.forward(x.clone())
-        except Exception as error:
-            tried.append(f"{label}: {type(error).__name__}: {error}")
-            continue
-        for description, reference, select in upsampling_references(module, x, y):
-            with torch.enable_grad():
-                expected = reference(x, *[v for v, _ in select(param_pairs(module, cls.__name__))])
-            if isinstance(y, torch.Tensor) and y.shape == expected.shape and torch.allclose(y, expected, RTOL, 1e-4):
-                compare_with_torch(label, cls(*args, **kwargs), x, reference, select)  # a fresh module
-                return f"{label} as {description}: forward and backward match torch"
-        shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
-        tried.append(f"{label}: output {shape} matches none of nearest upsampling, transposed convolution, "
-                     f"nearest + convolution")
-    raise Fail(f"{cls.__name__} matched no torch upsampling:\n" + "\n".join(tried))
-
-
-def format_call(args, kwargs):
-    return "(" + ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]) + ")"
-
-
-def check_activation(cls, reference):
-    module = cls()
-    if param_pairs(module, cls.__name__):
-        raise Fail(f"{cls.__name__}.param() must be an empty list: it has no parameters")
-    compare_with_torch(f"{cls.__name__}()", module, random_input(2, 3, 4, 5, seed=4), reference)
-    return "forward and backward match torch, param() is empty"
-
-
-def check_relu(ReLU):
-    return check_activation(ReLU, torch.relu)
-
-
-def check_sigmoid(Sigmoid):
-    return check_activation(Sigmoid, torch.sigmoid)
-
-
-def check_mse(MSE):
-    loss = MSE()
-    prediction, target = random_input(2, 3, 4, 5, seed=5), random_input(2, 3, 4, 5, seed=6)
-    with torch.enable_grad():
-        prediction_ref = prediction.clone().requires_grad_()
-        expected = F.mse_loss(prediction_ref, target)
-        expected.backward()
-    value = loss.forward(prediction.clone(), target.clone())
-    value = value if isinstance(value, torch.Tensor) else torch.tensor(float(value))
-    assert_close("MSE forward", value.reshape(()), expected)
-    try:
-        gradient = loss.backward()
-    except TypeError:  # some frameworks pass the two tensors again
-        gradient = loss.backward(prediction.clone(), target.clone())
-    assert_close("MSE backward (gradient of the prediction)", gradient, prediction_ref.grad)
-    return "mean squared error and its gradient match torch.nn.functional.mse_loss"
-
-
-def check_sgd(SGD, Conv2d):
-    conv = Conv2d(3, 4, kernel_size=3, stride=1, padding=1)
-    x = random_input(2, 3, 6, 6, seed=7)
-    conv.forward(x)
-    conv.backward(random_input(2, 4, 6, 6, seed=8))
-    values = [v.detach().clone() for v, _ in param_pairs(conv, "Conv2d")]
-    grads = [g.detach().clone() for _, g in param_pairs(conv, "Conv2d")]
-    if all((g == 0).all() for g in grads):
-        raise Fail("Conv2d.backward left every gradient in param() at zero: SGD cannot be checked")
-    lr, errors = 0.05, []
-    for make in (lambda: SGD(conv.param(), lr=lr), lambda: SGD(conv, lr=lr), lambda: SGD(conv.param(), lr)):
-        try:
-            optimizer = make()
-            break
-        except TypeError as error:
-            errors.append(str(error))
-    else:
-        raise Fail(f"SGD could not be built as SGD(model.param(), lr=...) or SGD(model, lr=...): {'; '.join(errors)}")
-    optimizer.step()
-    for (value, _), old, grad in zip(param_pairs(conv, "Conv2d"), values, grads):
-        assert_close("SGD step (parameter - lr * gradient)", value, old - lr * grad)
-    zero_grad = getattr(optimizer, "zero_grad", None)
-    if callable(zero_grad):
-        zero_grad()
-        if any((g != 0).any() for _, g in param_pairs(conv, "Conv2d")):
-            raise Fail("SGD.zero_grad() left non-zero gradients in param()")
-    return "step() moves every parameter by -lr * gradient" + (", zero_grad() clears them" if callable(zero_grad) else "")
-
-
-def check_sequential(Sequential, Conv2d, ReLU, Sigmoid):
-    model = Sequential(Conv2d(3, 4, kernel_size=3, padding=1), ReLU(), Conv2d(4, 3, kernel_size=3, stride=2, padding=1),
-                       Sigmoid())
-    pairs = param_pairs(model, "Sequential")
-    shapes = [tuple(v.shape) for v, _ in pairs]
-    expected = [(4, 3, 3, 3), (4,), (3, 4, 3, 3), (3,)]
-    if shapes != expected:
-        raise Fail(f"Sequential.param() must list its modules' pairs in order, shapes {expected}; got {shapes}")
-
-    def reference(x, w1, b1, w2, b2):
-        return torch.sigmoid(F.conv2d(torch.relu(F.conv2d(x, w1, b1, padding=1)), w2, b2, stride=2, padding=1))
-
-    compare_with_torch("Sequential(Conv2d, ReLU, Conv2d, Sigmoid)", model, random_input(2, 3, 8, 7, seed=9), reference)
-    return "Conv2d, ReLU, Conv2d, Sigmoid: forward, backward and param() match torch"
-
-
-# The check of each Miniproject_2 module, by the name its line shows.
-MODULE_CHECKS = {"Conv2d": check_conv2d, "Upsampling": check_upsampling, "ReLU": check_relu,
-                 "Sigmoid": check_sigmoid, "MSE": check_mse, "SGD": check_sgd, "Sequential": check_sequential}
 
 
 # ---------------------------------------------------------------------------------------------

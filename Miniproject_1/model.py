@@ -23,7 +23,8 @@ BESTMODEL = Path(__file__).resolve().parent / "bestmodel.pth"
 # Width 32 and three poolings, with 32 channels instead of the paper's 64 in the full-resolution
 # decoder level and a (32, 16) head instead of (64, 32): half the multiply-adds of the same
 # U-Net with the paper's top, so that an epoch of 50,000 pairs fits the course's 5 CPU minutes
-# (results/speed.json). The paper's width 48 learns slower at short budgets (results/mp1_ablations.json).
+# (results/speed.json). The paper's width 48 learned slower at short budgets on Gaussian noise
+# (results/gaussian_era/mp1_ablations.json).
 NETWORK = {"width": 32, "depth": 3, "top_width": 32, "head_widths": (32, 16)}
 
 

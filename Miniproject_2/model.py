@@ -7,7 +7,7 @@
 
 Importing this module turns autograd off for the whole process, as the course requires (every
 gradient here is computed by hand). Code that needs autograd afterwards turns it back on with
-`torch.set_grad_enabled(True)` (or locally, with `torch.enable_grad()`).
+`torch.set_grad_enabled(True)`.
 """
 import math
 import os
@@ -28,6 +28,7 @@ from .others.module import Module  # noqa: F401
 from .others.network import prescribed_net, unet  # noqa: F401
 from .others.optim import SGD, Adam  # noqa: F401
 from .others.pooling import MaxPool2d  # noqa: F401
+from .others.polyphase_upsampling import PolyphaseUpsampling  # noqa: F401
 from .others.upsampling import NearestUpsampling, Upsampling  # noqa: F401
 from .others.training import cosine_lr, held_out_loss, run_epoch
 

@@ -1,17 +1,19 @@
 """Build both reports from the committed results: `python report/build.py`.
 
-    pip install -r requirements.txt            # includes typst (the typesetter, a pip wheel)
-    python report/build.py                     # Miniproject_1/Report_1.pdf and Miniproject_2/Report_2.pdf
-    python report/build.py --report 2          # only one of them
+    pip install -r requirements.txt                   # includes typst (the typesetter, a pip wheel)
+    python report/build.py --authors "A (123456), B (234567)"   # Miniproject_1/Report_1.pdf, Miniproject_2/Report_2.pdf
+    python report/build.py --report 2                 # only one of them
 
-Steps: read the result files in results/ (a missing one stops the build with the command that
-writes it); draw the figures into report/figures/ and write report/figures/numbers.json, the
-numbers that the text quotes (report/figures/ is generated, and git-ignored); compile
-report/report1.typ and report2.typ with typst; refuse a report over the course's 3 pages; then
-replace the PDF atomically, so a failed build never leaves half a report.
+Steps: read the result files each report quotes, through tools/facts.py (a missing one stops
+the build with the command that writes it); draw the figures into report/figures/ and write
+report/figures/numbers.json, the numbers that the text quotes: the result files, what
+tools.facts derives from them, and the settings read from the code (report/figures/ is
+generated, and git-ignored); compile report/report1.typ and report2.typ with typst; refuse a
+report over the course's 3 pages; then replace the PDF atomically, so a failed build never
+leaves half a report.
 """
 import argparse
-import csv
+import ast
 import json
 import os
 import re
@@ -21,45 +23,29 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-import facts  # noqa: E402
+for folder in (ROOT, HERE):  # tools.facts, and plots.py beside this file
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 import plots  # noqa: E402
+from tools import facts  # noqa: E402
 
-RESULTS_DIR = ROOT / "results"
+RESULTS_DIR = facts.RESULTS
 FIGURES_DIR = HERE / "figures"
 MAX_PAGES = 3
+# The author line of both reports, unless --authors gives it.
+AUTHORS = "Group members: name (SCIPER), name (SCIPER), name (SCIPER)"
 
-# Every result file a report reads, and the command that writes it (run from the repository root).
-PRODUCERS = {
-    "train_mp1.csv": "python tools/train_mp1.py",
-    "mp1_baselines.json": "python -m tools.bench.mp1_baselines",
-    "mp1_n2c.json": "python -m tools.bench.mp1_n2c",
-    "train_mp1_n2c.csv": "python tools/train_mp1.py --clean-targets --out runs/n2c/bestmodel.pth "
-                         "--log results/train_mp1_n2c.csv --checkpoint runs/n2c/checkpoint.pth",
-    "mp1_ablations.json": "python -m tools.bench.mp1_ablations",
-    "data_scenes.json": "python -m tools.bench.data_scenes",
-    "eval_models.json": "python -m tools.bench.eval_models",
-    "speed.json": "python -m tools.bench.speed",
-    "examples.json": "python -m tools.bench.examples",
-    "examples.png": "python -m tools.bench.examples",
-    "train_mp2.csv": "python tools/train_mp2.py",
-    "mp2_speed.json": "python -m tools.bench.mp2_speed",
-    "mp2_twin.json": "python -m tools.bench.mp2_twin",
-    "train_mp2_unet.csv": "python tools/train_mp2.py --net unet --out runs/mp2_unet.pth --log results/train_mp2_unet.csv",
-    "mp2_psnr.json": "python -m tools.bench.mp2_psnr",
-    "mp2_sweep.json": "python -m tools.bench.mp2_sweep",
-}
-# What each report needs (`required`) and uses when present (`optional`).
+# The result files each report quotes (paths inside results/; tools.facts.producer names the
+# command that writes each). gaussian_era/ holds the earlier experiments on Gaussian data.
+SHARED = ["pixelation_stats.json", "robust_training.json", "eval_models.json", "baselines.json",
+          "one_epoch.json", "speed.json", "examples.json", "examples.png"]
 REPORTS = {
     1: {"source": "report1.typ", "pdf": ROOT / "Miniproject_1" / "Report_1.pdf",
-        "required": ["train_mp1.csv", "mp1_baselines.json", "mp1_n2c.json", "mp1_ablations.json",
-                     "data_scenes.json", "eval_models.json", "speed.json", "examples.json", "examples.png"],
-        "optional": ["train_mp1_n2c.csv"]},
+        "results": SHARED + ["train_mp1.csv", "gaussian_era/mp1_ablations.json", "gaussian_era/mp1_n2c.json",
+                             "gaussian_era/data_scenes.json", "gaussian_era/dead_leaves.json"]},
     2: {"source": "report2.typ", "pdf": ROOT / "Miniproject_2" / "Report_2.pdf",
-        "required": ["train_mp2.csv", "mp2_speed.json", "mp2_twin.json", "examples.json", "examples.png"],
-        "optional": ["eval_models.json", "speed.json", "train_mp2_unet.csv", "mp2_psnr.json", "train_mp1.csv",
-                     "mp2_sweep.json"]},
+        "results": SHARED + ["train_mp2.csv", "train_mp2_unet.csv", "train_mp1.csv", "mp2_speed.json",
+                             "mp2_twin.json", "gaussian_era/mp2_sweep.json"]},
 }
 
 
@@ -67,44 +53,49 @@ class BuildError(Exception):
     """The reports cannot be built; the message says what is missing and how to make it."""
 
 
-def read_csv(path):
-    """A CSV of numbers as `{column: [values]}` (ints and floats parsed, other text kept)."""
-    with open(path, newline="") as file:
-        rows = list(csv.DictReader(file))
-    if not rows:
-        raise BuildError(f"{path} has no rows: rerun `{PRODUCERS.get(path.name, 'its script')}`")
-    return {column: [_number(row[column]) for row in rows] for column in rows[0]}
-
-
-def _number(text):
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+def result_files(numbers):
+    """The result files that the reports `numbers` quote, each once, in a stable order."""
+    return list(dict.fromkeys(name for n in numbers for name in REPORTS[n]["results"]))
 
 
 def load_results(results_dir, numbers):
-    """`{stem: contents}` of the result files `numbers` (1 and/or 2) need; BuildError names every missing one."""
-    results_dir = Path(results_dir)
-    required = sorted({name for n in numbers for name in REPORTS[n]["required"]})
-    optional = sorted({name for n in numbers for name in REPORTS[n]["optional"]} - set(required))
-    missing = [name for name in required if not (results_dir / name).is_file()]
+    """The result files the reports `numbers` (1 and/or 2) quote, loaded by tools.facts.load_all;
+    BuildError names every missing one with the command that writes it."""
+    try:
+        return facts.load_all(result_files(numbers), results_dir)
+    except facts.MissingResult as error:
+        raise BuildError(f"{error}\n(the reports quote them)") from None
+
+
+def module_constants(path, names):
+    """The values of the top-level assignments `names` in the Python file `path`, read without
+    importing it (importing Miniproject_2.model would switch autograd off in this process)."""
+    values = {}
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and getattr(node.targets[0], "id", None) in names:
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+    missing = set(names) - set(values)
     if missing:
-        lines = "\n".join(f"  {results_dir / name}: run `{PRODUCERS[name]}`" for name in missing)
-        raise BuildError(f"result files missing, the reports quote them:\n{lines}")
-    loaded = {}
-    for name in required + [name for name in optional if (results_dir / name).is_file()]:
-        path = results_dir / name
-        if path.suffix == ".csv":
-            loaded[path.stem] = read_csv(path)
-        elif path.suffix == ".json":
-            try:
-                loaded[path.stem] = json.loads(path.read_text())
-            except json.JSONDecodeError as error:
-                raise BuildError(f"{path} is not valid JSON ({error}): rerun `{PRODUCERS[name]}`") from None
-    return loaded
+        raise BuildError(f"{path} no longer sets {', '.join(sorted(missing))}: update report/build.py")
+    return values
+
+
+def code_settings():
+    """The settings the text describes, read from the code that uses them, so that no number is typed twice."""
+    from Miniproject_1.model import NETWORK
+    from Miniproject_1.others.held_out import HELD_OUT_EVERY, MAX_HELD_OUT
+    from Miniproject_1.others.training import TrainSettings
+    from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS
+    from tools.data.noise import MIX, PIXELATION
+    mp1 = TrainSettings()
+    mp2 = module_constants(ROOT / "Miniproject_2" / "model.py", ["BATCH_SIZE", "LEARNING_RATE", "FINE_TUNE_FACTOR"])
+    run = module_constants(ROOT / "tools" / "train_mp1.py", ["N_TRAIN"])  # the training commands' pairs
+    return {"mix": MIX, "pixelation_blocks": PIXELATION, "held_out_every": HELD_OUT_EVERY,
+            "max_held_out": MAX_HELD_OUT, "training_pairs": run["N_TRAIN"],
+            "mp1": {"network": NETWORK, "learning_rate": mp1.learning_rate, "batch_size": mp1.batch_size,
+                    "warmup_steps": mp1.warmup_steps, "fine_tune_factor": mp1.fine_tune_factor},
+            "mp2": {"widths": PRESCRIBED_WIDTHS, "kernel": PRESCRIBED_KERNEL, "learning_rate": mp2["LEARNING_RATE"],
+                    "batch_size": mp2["BATCH_SIZE"], "fine_tune_factor": mp2["FINE_TUNE_FACTOR"]}}
 
 
 def count_pages(pdf):
@@ -112,11 +103,13 @@ def count_pages(pdf):
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
 
 
-def compile_report(source, pdf_path, root=HERE, max_pages=MAX_PAGES, log=print):
-    """Compile the typst file `source` (inside `root`) into `pdf_path`, atomically; returns the page count."""
+def compile_report(source, pdf_path, root=HERE, max_pages=MAX_PAGES, log=print, authors=AUTHORS):
+    """Compile the typst file `source` (inside `root`) into `pdf_path`, atomically; returns the page count.
+
+    `authors` is the author line (typst reads it as `sys.inputs.authors`, style.typ)."""
     import typst
     try:
-        pdf, warnings = typst.compile_with_warnings(str(source), root=str(root))
+        pdf, warnings = typst.compile_with_warnings(str(source), root=str(root), sys_inputs={"authors": authors})
     except RuntimeError as error:  # typst.TypstError: `diagnostic` has the file, line and cause
         raise BuildError(f"typst could not compile {source}:\n{getattr(error, 'diagnostic', '') or error}") from None
     for warning in warnings:  # unknown fonts, overfull layout, ...: shown, not fatal
@@ -132,8 +125,8 @@ def compile_report(source, pdf_path, root=HERE, max_pages=MAX_PAGES, log=print):
     return pages
 
 
-def build(numbers=(1, 2), results_dir=RESULTS_DIR, outputs=None, figures_dir=FIGURES_DIR, log=print):
-    """Build the reports `numbers`; returns `{number: (pdf path, pages)}`.
+def build(numbers=(1, 2), results_dir=RESULTS_DIR, outputs=None, figures_dir=FIGURES_DIR, log=print, authors=AUTHORS):
+    """Build the reports `numbers` with the author line `authors`; returns `{number: (pdf path, pages)}`.
 
     `outputs` maps a number to its PDF path (default: Report_N.pdf in Miniproject_N/). The figures
     and numbers.json go to `figures_dir`; typst compiles in its parent, where the .typ sources
@@ -150,12 +143,13 @@ def build(numbers=(1, 2), results_dir=RESULTS_DIR, outputs=None, figures_dir=FIG
     shutil.copyfile(Path(results_dir) / "examples.png", figures_dir / "examples.png")
     drawn = plots.draw_all(results, figures_dir)
     log("figures: " + ", ".join(sorted(drawn)))
-    (figures_dir / "numbers.json").write_text(json.dumps(facts.for_text(results), indent=1) + "\n")
+    numbers_for_text = {**facts.for_text(results), "code": code_settings()}
+    (figures_dir / "numbers.json").write_text(json.dumps(numbers_for_text, indent=1) + "\n")
     built = {}
     for number in numbers:
         spec = REPORTS[number]
         pdf_path = Path(outputs.get(number, spec["pdf"]))
-        pages = compile_report(stage / spec["source"], pdf_path, root=stage, log=log)
+        pages = compile_report(stage / spec["source"], pdf_path, root=stage, log=log, authors=authors)
         log(f"wrote {pdf_path} ({pages} page{'s' if pages > 1 else ''})")
         built[number] = (pdf_path, pages)
     return built
@@ -167,11 +161,15 @@ def main(argv=None):
                         help="build only this report (repeatable; default: both)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder of result files (default: results/)")
     parser.add_argument("--out-dir", type=Path, help="write Report_N.pdf here (default: into Miniproject_N/)")
+    parser.add_argument("--authors", default=AUTHORS,
+                        help=f'the author line under the titles, e.g. "A (123456), B (234567)" (default: "{AUTHORS}")')
     args = parser.parse_args(argv)
+    if not args.authors.strip():
+        parser.error("--authors is empty: give the group's names (and SCIPERs)")
     numbers = tuple(args.report or sorted(REPORTS))
     outputs = {n: args.out_dir / REPORTS[n]["pdf"].name for n in numbers} if args.out_dir else None
     try:
-        build(numbers, args.results, outputs)
+        build(numbers, args.results, outputs, authors=args.authors)
     except BuildError as error:
         print(f"report build failed: {error}", file=sys.stderr)
         return 1

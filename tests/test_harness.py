@@ -38,7 +38,7 @@ class Model:
         self.net.load_state_dict(torch.load(Path(__file__).parent / "bestmodel.pth", weights_only=True))
 
     def train(self, train_input, train_target, num_epochs):
-        optimizer = torch.optim.Adam(self.net.parameters(), lr=0.05)
+        optimizer = torch.optim.Adam(self.net.parameters(), lr=0.003)  # gentle: fine-tunes a loaded model
         noisy, target = train_input.float() / 255, train_target.float() / 255
         for step in range(num_epochs * 40):
             batch = slice(step * 16 % len(noisy), step * 16 % len(noisy) + 16)
@@ -409,8 +409,17 @@ def test_out_of_range_output_fails(tmp_path, data_dir):
     assert "expected [0, 255]" in checks["predict shapes"].message
 
 
-def test_training_that_does_not_learn_fails_train(tmp_path, data_dir):
-    root = write_project(tmp_path, mp1=GOOD_MP1.replace("range(num_epochs * 40)", "range(0)"))
+def test_training_that_makes_the_loaded_model_worse_fails_train(tmp_path, data_dir):
+    """The course's check: bestmodel.pth loaded, one epoch, and the model must not be worse."""
+    root = write_project(tmp_path, mp1=GOOD_MP1.replace("lr=0.003", "lr=0.05"))
+    checks = grade(root, data_dir, 1)
+    assert failed(checks) == ["train"]
+    assert "training made the loaded model worse" in checks["train"].message
+
+
+def test_training_that_resets_the_model_to_its_input_fails_train(tmp_path, data_dir):
+    resets = GOOD_MP1.replace("optimizer = torch.optim.Adam", "self.__init__()\n        optimizer = torch.optim.Adam")
+    root = write_project(tmp_path, mp1=resets.replace("range(num_epochs * 40)", "range(0)"))
     checks = grade(root, data_dir, 1)
     assert failed(checks) == ["train"]
     assert "needs more than noisy + 0.5 dB" in checks["train"].message

@@ -12,6 +12,7 @@ from Miniproject_2.others.im2col import fold, unfold
 from Miniproject_2.others.losses import MSE
 from Miniproject_2.others.network import prescribed_net, unet
 from Miniproject_2.others.optim import SGD, Adam
+from Miniproject_2.others.polyphase_upsampling import PolyphaseUpsampling
 from Miniproject_2.others.pooling import MaxPool2d
 from Miniproject_2.others.upsampling import NearestUpsampling, Upsampling
 
@@ -153,7 +154,7 @@ def test_nearest_upsampling_matches_torch(scale):
                         lambda x: F.interpolate(x, scale_factor=factor, mode="nearest"), x)
 
 
-# (in, out, kernel, scale, padding, stride, bias, batch, H, W); 'same' odd kernels take the phase route
+# (in, out, kernel, scale, padding, stride, bias, batch, H, W)
 UPSAMPLING_CASES = [
     (3, 4, 3, 2, 1, 1, True, 2, 4, 5),
     (5, 2, 3, 2, 1, 1, True, 1, 6, 6),
@@ -162,7 +163,7 @@ UPSAMPLING_CASES = [
     (2, 4, 3, 3, 1, 1, True, 1, 3, 4),
     (3, 2, (3, 5), (2, 3), (1, 2), 1, True, 2, 3, 3),
     (4, 3, 7, 2, 3, 1, True, 1, 5, 5),
-    (3, 2, 3, 2, 0, 1, True, 2, 4, 4),      # not 'same': upsample then Conv2d
+    (3, 2, 3, 2, 0, 1, True, 2, 4, 4),
     (2, 3, 2, 2, 1, 2, True, 2, 3, 5),
 ]
 
@@ -178,6 +179,69 @@ def test_upsampling_matches_interpolate_then_conv(case):
     def reference(x, w, b=None):
         return F.conv2d(F.interpolate(x, scale_factor=factor, mode="nearest"), w, b, s, p)
     check_against_torch(up, reference, x, params)
+
+
+# (in, out, kernel, scale, bias, batch, H, W): 'same' convolutions (padding kernel // 2, stride 1),
+# the only ones PolyphaseUpsampling takes
+POLYPHASE_CASES = [
+    (3, 4, 3, 2, True, 2, 4, 5),
+    (5, 2, 3, 2, True, 1, 6, 6),       # fewer outputs than inputs: the fold route inside
+    (2, 3, 5, 2, False, 2, 3, 4),
+    (3, 3, 1, 2, True, 2, 4, 3),
+    (2, 4, 3, 3, True, 1, 3, 4),
+    (3, 2, 3, 1, True, 2, 4, 4),
+    (3, 2, (3, 5), (2, 3), True, 2, 3, 3),
+    (4, 3, 7, 2, True, 1, 5, 5),
+    (2, 3, (1, 3), (3, 2), False, 3, 2, 5),
+]
+
+
+def polyphase_and_plain(case):
+    """A PolyphaseUpsampling and an Upsampling for `case`, in float64, with the same parameters."""
+    c_in, c_out, k, scale, bias, *_ = case
+    padding = tuple(v // 2 for v in (k if isinstance(k, tuple) else (k, k)))
+    torch.manual_seed(1)
+    fast = double(PolyphaseUpsampling(c_in, c_out, k, scale_factor=scale, padding=padding, bias=bias))
+    torch.manual_seed(1)
+    plain = double(Upsampling(c_in, c_out, k, scale_factor=scale, padding=padding, bias=bias))
+    return fast, plain, padding
+
+
+@pytest.mark.parametrize("case", POLYPHASE_CASES, ids=str)
+def test_polyphase_upsampling_matches_interpolate_then_conv(case):
+    *_, scale, bias, n, h, w = case
+    up, _, padding = polyphase_and_plain(case)
+    factor = scale if isinstance(scale, int) else tuple(float(v) for v in scale)
+    x = torch.randn(n, up.in_channels, h, w, dtype=torch.float64)
+    params = [up.weight] + ([up.bias] if bias else [])
+
+    def reference(x, w, b=None):
+        return F.conv2d(F.interpolate(x, scale_factor=factor, mode="nearest"), w, b, padding=padding)
+    check_against_torch(up, reference, x, params)
+
+
+@pytest.mark.parametrize("case", POLYPHASE_CASES, ids=str)
+def test_polyphase_upsampling_equals_plain_upsampling(case):
+    """Same initialisation, state dict keys, output, input gradient and parameter gradients."""
+    *_, n, h, w = case
+    fast, plain, _ = polyphase_and_plain(case)
+    assert fast.state_dict().keys() == plain.state_dict().keys()
+    for a, b in zip(fast.state_dict().values(), plain.state_dict().values()):
+        assert torch.equal(a, b)
+    x = torch.randn(n, fast.in_channels, h, w, dtype=torch.float64)
+    y = plain.forward(x)
+    torch.testing.assert_close(fast.forward(x), y, **TOL)
+    g = torch.randn_like(y)
+    fast.zero_grad(), plain.zero_grad()
+    torch.testing.assert_close(fast.backward(g), plain.backward(g), **TOL)
+    for (_, gf), (_, gp) in zip(fast.param(), plain.param()):
+        torch.testing.assert_close(gf, gp, **TOL)
+
+
+@pytest.mark.parametrize("kernel,padding,stride,dilation", [(3, 0, 1, 1), (2, 1, 1, 1), (3, 1, 2, 1), (3, 2, 1, 2)])
+def test_polyphase_upsampling_rejects_other_than_same_convolutions(kernel, padding, stride, dilation):
+    with pytest.raises(ValueError, match="use Upsampling"):
+        PolyphaseUpsampling(2, 3, kernel, padding=padding, stride=stride, dilation=dilation)
 
 
 @pytest.mark.parametrize("module,reference", [

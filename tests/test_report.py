@@ -9,91 +9,141 @@ import json
 import pytest
 
 from report import build as report_build
+from tools import facts
 
 RESULTS = report_build.RESULTS_DIR
-NOISES = ("gaussian25", "gaussian15", "gaussian50", "poisson", "blind")
+NOISES = ("pixelation", "pixelation_fine", "pixelation_coarse", "gaussian25", "gaussian15", "gaussian50",
+          "poisson", "blind")
+MODELS = ("Miniproject_1", "Miniproject_2", "Miniproject_2 extended U-Net")
+STATISTICS = ("noisy_psnr_db", "residual_std", "kurtosis", "channel_correlation", "neighbour_correlation",
+              "std_flattest_30pct", "std_strongest_edges_10pct", "std_near_black_or_white")
+LOG_HEADER = "epoch,train_loss,val_psnr,epoch_seconds,learning_rate\n"
 
 
 def write_fake_results(folder):
     """Result files of every format the reports read, with made-up numbers; returns `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / facts.GAUSSIAN_ERA).mkdir(parents=True, exist_ok=True)
 
-    def put(name, content):
-        (folder / name).write_text(json.dumps(content))
+    def put(name, content, date="2026-12-03"):
+        machine = {"cpu": "x86_64", "threads": 2, "torch": "2.13.0+cpu", "python": "3.11.7"}
+        (folder / name).write_text(json.dumps({"script": f"tools/bench/{name}", "date": date, "machine": machine,
+                                               **content}))
 
-    def eval_of(offset):
-        return {noise: {"psnr": 27.0 + offset + i, "psnr_single_pass": 26.9 + offset + i,
-                        "psnr_network": 26.5 + offset + i, "noisy_psnr": 20.0 + i}
-                for i, noise in enumerate(NOISES)}
-
-    put("mp1_baselines.json", {"n_images": 1000, "noise": "gaussian25", "noisy_psnr": 20.5,
-                               "methods": {"nl_means": {"psnr": 26.1, "seconds": 30.0},
-                                           "bm3d": {"psnr": 28.3, "seconds": 600.0}}})
-    put("mp1_n2c.json", {
-        "shipped_budget": {"epochs": 2, "n_train": 50000, "noise2noise_db": 28.0, "noise2clean_db": 28.1, "gap_db": 0.1,
-                           "noise2noise_unclipped_db": 28.4, "gap_unclipped_db": -0.3},
-        "short_budget": {"epochs": 1, "n_train": 12800, "noise2noise_db": 26.0, "noise2clean_db": 26.3, "gap_db": 0.3,
-                         "noise2noise_unclipped_db": 26.2, "gap_unclipped_db": 0.1},
-        "by_tone": {"mid_tones": [75, 180], "mid_tone_fraction": 0.37, "perfect_noise2noise_psnr_db": 41.5,
-                    "noise2noise": {"mid_tones_psnr_db": 27.8, "ends_psnr_db": 29.0, "dark_mean_error": 6.6,
-                                    "bright_mean_error": -4.8},
-                    "noise2clean": {"mid_tones_psnr_db": 27.7, "ends_psnr_db": 29.6, "dark_mean_error": 2.9,
-                                    "bright_mean_error": -2.1},
-                    "noise2noise_unclipped": {"mid_tones_psnr_db": 27.8, "ends_psnr_db": 29.8, "dark_mean_error": 2.2,
-                                              "bright_mean_error": -2.0}}})
-    budget = {"pairs": 12800, "epochs": 1, "seed": 0}
-    put("mp1_ablations.json", {"budget": budget, "runs": [
-        {"name": "shipped", "setting": "width 32, L2", "val_psnr": 27.5, "seconds": 100.0, "steps": 256},
-        {"name": "L1 loss", "setting": "L1 instead of L2", "val_psnr": 27.3, "seconds": 101.0, "steps": 256}]})
-    put("data_scenes.json", {"budget": budget, "runs": [{"n_scenes": 2, "val_psnr": 26.0, "seconds": 90.0},
-                                                        {"n_scenes": 8, "val_psnr": 27.0, "seconds": 95.0}]})
-    put("eval_models.json", {"target_noise_std": {"Miniproject_1": 25.0, "Miniproject_2": 25.0},
-                             "projects": {"Miniproject_1": eval_of(1.0), "Miniproject_2": eval_of(0.0)}})
-    put("speed.json", {"projects": {p: {"epoch_seconds_50k": 200.0, "predict_images_per_second": {
-        "32x32": 1000.0, "512x512": 2.0}} for p in ("Miniproject_1", "Miniproject_2")}})
-    put("examples.json", {"indices": [0, 9], "psnr_db": {"noisy": [20.1, 20.2], "Miniproject_1": [28.0, 29.0]}})
-    put("mp2_speed.json", {"layers": [{"layer": "conv1", "module": "Conv2d", "batch": 32, "ours_ms": 1.0,
-                                       "torch_ms": 2.0, "ratio": 0.5}],
-                           "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "machine": {"threads": 2}})
-    put("mp2_twin.json", {"ours_psnr_db": 24.0, "twin_psnr_db": 24.01, "difference_db": 0.01,
+    put("pixelation_stats.json", {"blocks": [5, 14], "n_images": 1000, **{
+        source: {key: base + i for i, key in enumerate(STATISTICS)}
+        for source, base in (("course", 10.0), ("ours", 10.5), ("gaussian25", 3.0))}})
+    noisy = {noise: 20.0 + i for i, noise in enumerate(NOISES)}
+    # mix minus pixelation: pixelation +0.05 (seed spread 0.1: no difference), pixelation_fine -0.3 (worse)
+    put("robust_training.json", {"budget": {"pairs": 25000, "epochs": 1, "seeds": 2}, "noisy_psnr": noisy, "runs": [
+        {"training": training, "seed": seed, "seconds": 100.0,
+         "psnr": {noise: value + 3.0 + (0.1 * seed if training == "pixelation" else 0.0)
+                  + {"pixelation": 0.1, "pixelation_fine": -0.25}.get(noise, 2.0 if training == "mix" else 0.0)
+                  * (training == "mix") for noise, value in noisy.items()}}
+        for seed in range(2) for training in ("pixelation", "mix")]})
+    put("eval_models.json", {"n_images": 1000, "target_noise_std": {name: 0.0 for name in MODELS}, "projects": {
+        name: {noise: {"psnr": value + 4.0 - m, "noisy_psnr": value, "psnr_single_pass": value + 3.8 - m,
+                       "psnr_network": value + 3.8 - m} for noise, value in noisy.items()}
+        for m, name in enumerate(MODELS)}})
+    put("baselines.json", {"noise_sets": {noise: {
+        method: {"psnr": value + gain, "noisy_psnr": value, "n_images": 100 if method == "bm3d" else 1000,
+                 "seconds": 10.0} for method, gain in (("blur_3x3", 1.0), ("median_3x3", 1.2), ("nl_means", 1.5),
+                                                       ("bm3d", 2.0))} for noise, value in noisy.items()}})
+    put("one_epoch.json", {"n_train": 50000, "n_val": 1000, "projects": {
+        name: {"shipped_psnr": 24.0, "loaded_then_one_epoch_psnr": 24.02, "loaded_epoch_seconds": 150.0,
+               "fresh_one_epoch_psnr": 23.1, "fresh_epoch_seconds": 140.0} for name in MODELS[:2]}})
+    put("speed.json", {"load_average_1min": 1.0, "projects": {p: {
+        "epoch_seconds_50k": 200.0, "predict_images_per_second": {"32x32": 100.0, "512x512": 0.4},
+        "predict_images_per_second_single_pass": {"32x32": 700.0, "512x512": 3.0}} for p in MODELS[:2]}})
+    put("examples.json", {"indices": [0, 9], "psnr_db": {"noisy": [20.1, 20.2], "Miniproject_1": [24.0, 25.0],
+                                                          "Miniproject_2": [23.0, 24.0]}})
+    put("mp2_speed.json", {"cpus": 2, "load_average_1min": 1.0, "layers": [
+        {"layer": name, "module": "Conv2d", "in": 3, "out": 96, "input_size": 32, "batch": 32, "ours_ms": 1.0,
+         "torch_ms": 2.0, "ratio": ratio, "matmul_floor_ms": 1.0, "matmul_floor_ratio": 0.5}
+        for name, ratio in (("conv1", 0.5), ("conv2", 2.0), ("up1", 1.1), ("up2", 0.2))],
+        "im2col": [{"channels": 3, "size": 32, "kernel": 3, "stride": 2, "padding": 1, "unfold_ours_ms": 0.1,
+                    "unfold_torch_ms": 0.4, "fold_ours_ms": 0.3, "fold_torch_ms": 0.3}],
+        "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "epoch_pairs_timed": 4096})
+    put("mp2_twin.json", {"ours_psnr_db": 24.0, "twin_psnr_db": 24.01, "difference_db": -0.01,
                           "settings": {"n_train": 1000, "epochs": 1, "widths": [96, 192]}, "ours_seconds": 10.0,
-                          "twin_seconds": 12.0})
-    (folder / "train_mp1.csv").write_text("epoch,train_loss,val_psnr,train_seconds,learning_rate\n"
-                                          "1,0.011,27.0,200.0,1e-3\n2,0.010,28.0,400.0,0.0\n")
-    (folder / "train_mp2.csv").write_text("epoch,train_loss,val_psnr_db,epoch_seconds\n1,0.012,25.0,100.0\n")
+                          "twin_seconds": 12.0}, date="2026-11-23")
+    budget = {"pairs": 12800, "epochs": 1, "seed": 0}
+    put("gaussian_era/mp1_ablations.json", {"budget": budget, "runs": [
+        {"name": "shipped", "setting": "width 32, L2", "val_psnr": 27.5, "seconds": 100.0, "steps": 256},
+        {"name": "L1 loss", "setting": "L1 instead of L2", "val_psnr": 27.3, "seconds": 101.0, "steps": 256}]},
+        date="2026-11-23")
+    put("gaussian_era/mp1_n2c.json", {
+        "shipped_budget": {"epochs": 14, "n_train": 50000, "noise2noise_db": 29.2, "noise2clean_db": 29.8,
+                           "gap_db": 0.6, "noise2noise_unclipped_db": 30.1, "gap_unclipped_db": -0.3},
+        "short_budget": {"epochs": 2, "n_train": 12800, "noise2noise_db": 27.3, "noise2clean_db": 27.35,
+                         "gap_db": 0.05, "noise2noise_unclipped_db": 27.6, "gap_unclipped_db": -0.25}},
+        date="2026-11-23")
+    put("gaussian_era/data_scenes.json", {"budget": budget, "runs": [
+        {"n_scenes": 2, "val_psnr": 26.0, "seconds": 90.0}, {"n_scenes": 34, "val_psnr": 26.1, "seconds": 95.0}]},
+        date="2026-11-23")
+    put("gaussian_era/dead_leaves.json", {"budget": budget, "runs": [
+        {"dead_leaves_fraction": 0.0, "val_psnr": 26.3, "seconds": 36.0},
+        {"dead_leaves_fraction": 0.25, "val_psnr": 26.1, "seconds": 31.0}]}, date="2026-11-23")
+    put("gaussian_era/mp2_sweep.json", {"budget": budget, "runs": [
+        {"widths": [96, 192], "kernel": 3, "shipped": True, "val_psnr": 24.3, "mega_multiply_adds": 56.4},
+        {"widths": [128, 256], "kernel": 3, "shipped": False, "val_psnr": 24.5, "mega_multiply_adds": 98.8}]},
+        date="2026-11-23")
+    for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp2", (22.0, 23.0)), ("train_mp2_unet", (22.2, 23.4))):
+        (folder / f"{name}.csv").write_text(LOG_HEADER + f"1,0.011,{psnr[0]},200.0,1e-3\n2,0.010,{psnr[1]},100.0,0.0\n")
     import matplotlib.pyplot as plt
     plt.imsave(folder / "examples.png", [[[0.2, 0.4, 0.6]] * 8] * 4)
     return folder
 
 
-def test_every_result_file_has_the_command_that_writes_it():
-    needed = {name for spec in report_build.REPORTS.values() for name in spec["required"] + spec["optional"]}
-    assert needed <= set(report_build.PRODUCERS)
+def test_every_result_file_names_the_command_that_writes_it():
+    for name in report_build.result_files((1, 2)):
+        command = facts.producer(name)
+        if name.startswith(f"{facts.GAUSSIAN_ERA}/"):
+            assert command == f"git checkout -- results/{name}"
+            continue
+        module = command.split()[2]  # python -m <module> [options]
+        assert command.startswith("python -m ") and (report_build.ROOT / f"{module.replace('.', '/')}.py").is_file(), name
 
 
 def test_missing_result_files_are_named_with_their_commands(tmp_path):
     results = write_fake_results(tmp_path / "results")
-    (results / "mp1_n2c.json").unlink()
-    (results / "train_mp2.csv").unlink()
+    for name in ("one_epoch.json", "train_mp2.csv", "gaussian_era/mp1_n2c.json"):
+        (results / name).unlink()
     with pytest.raises(report_build.BuildError) as error:
         report_build.build((1, 2), results, figures_dir=tmp_path / "stage" / "figures", log=lambda line: None)
     message = str(error.value)
-    assert "mp1_n2c.json: run `python -m tools.bench.mp1_n2c`" in message
-    assert "train_mp2.csv: run `python tools/train_mp2.py`" in message
+    assert "one_epoch.json: run `python -m tools.bench.one_epoch`" in message
+    assert "train_mp2.csv: run `python -m tools.train_mp2`" in message
+    assert "mp1_n2c.json: run `git checkout -- results/gaussian_era/mp1_n2c.json`" in message
 
 
 def test_a_report_needs_only_its_own_result_files(tmp_path):
     results = write_fake_results(tmp_path / "results")
-    (results / "mp1_n2c.json").unlink()
+    (results / "gaussian_era" / "mp1_n2c.json").unlink()
     loaded = report_build.load_results(results, (2,))
-    assert "mp2_twin" in loaded and "mp1_n2c" not in loaded
+    assert "mp2_twin" in loaded and "mp1_n2c" not in loaded.get("gaussian_era", {})
 
 
-def build_into(tmp_path, results, numbers=(1, 2)):
+def test_mix_and_pixelation_differ_only_beyond_the_spread_of_their_seeds(tmp_path):
+    robust = facts.load("robust_training.json", write_fake_results(tmp_path))
+    noises = facts.robust_comparison(robust)["noises"]
+    assert noises["pixelation"]["spread"] == pytest.approx(0.1)
+    assert noises["pixelation"]["difference"] == pytest.approx(0.05)
+    assert noises["pixelation"]["verdict"] == "no difference"
+    assert noises["pixelation_fine"]["verdict"] == "worse"
+    assert noises["gaussian25"]["verdict"] == "better"
+    assert noises["pixelation"]["trainings"]["pixelation"]["half_range"] == pytest.approx(0.05)
+
+
+def test_only_results_dated_before_the_pixelation_default_are_gaussian():
+    assert facts.measured_on_gaussian_data({"date": "2026-11-23"})
+    assert not facts.measured_on_gaussian_data({"date": facts.PIXELATION_SINCE})
+
+
+def build_into(tmp_path, results, numbers=(1, 2), **options):
     pytest.importorskip("typst", reason="the report toolchain: pip install -r requirements.txt")
     outputs = {n: tmp_path / f"Report_{n}.pdf" for n in numbers}
     built = report_build.build(numbers, results, outputs, figures_dir=tmp_path / "stage" / "figures",
-                               log=lambda line: None)
+                               log=lambda line: None, **options)
     for number, (path, pages) in built.items():
         assert path == outputs[number]
         pdf = path.read_bytes()
@@ -107,9 +157,30 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     figures = tmp_path / "stage" / "figures"
     assert {"training_mp1.svg", "training_mp2.svg", "speed_mp2.svg", "examples.png"} <= {p.name for p in figures.iterdir()}
     numbers = json.loads((figures / "numbers.json").read_text())
-    assert numbers["derived"]["train_mp1"]["final_psnr"] == 28.0
-    assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(100 / 60)
+    assert numbers["derived"]["train_mp1"]["final_psnr"] == 23.9
+    assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(300 / 60)
+    assert numbers["derived"]["best_baseline"]["pixelation"]["method"] == "bm3d"
+    assert numbers["derived"]["mp2_twin_on_gaussian_data"] is True
     assert [run["delta"] for run in numbers["derived"]["ablations"]] == pytest.approx([0.0, -0.2])
+    assert numbers["code"]["mix"]["pixelation"] == 0.5
+
+
+def test_build_reads_the_results_only_through_tools_facts():
+    source = (report_build.HERE / "build.py").read_text() + (report_build.HERE / "plots.py").read_text()
+    assert "json.loads" not in source and "csv." not in source and not (report_build.HERE / "facts.py").exists()
+
+
+def test_author_line_is_a_setting_of_the_build(tmp_path, monkeypatch):
+    pytest.importorskip("typst", reason="the report toolchain: pip install -r requirements.txt")
+    source = tmp_path / "authors.typ"
+    source.write_text('#assert.eq(sys.inputs.authors, "Ada (1), Bob (2)")\nok\n')
+    report_build.compile_report(source, tmp_path / "out.pdf", root=tmp_path, log=lambda line: None,
+                                authors="Ada (1), Bob (2)")
+    calls = []
+    monkeypatch.setattr(report_build, "build", lambda *args, **options: calls.append(options["authors"]))
+    assert report_build.main(["--authors", "Ada (1), Bob (2)"]) == 0
+    assert report_build.main([]) == 0
+    assert calls == ["Ada (1), Bob (2)", report_build.AUTHORS]
 
 
 @pytest.mark.parametrize("number", [1, 2])

@@ -18,7 +18,7 @@ def test_short_run_trains_a_fresh_network_and_measures_it(small_dataset):
 
 
 def test_readme_results_section_is_generated_from_the_committed_results():
-    check = subprocess.run([sys.executable, "tools/readme_results.py", "--check"], cwd=ROOT,
+    check = subprocess.run([sys.executable, "-m", "tools.readme_results", "--check"], cwd=ROOT,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
@@ -31,22 +31,6 @@ def test_psnr_is_the_mean_of_per_image_psnrs_like_the_course():
     # per-image MSEs 1e-2 and 1e-4: PSNRs 20 and 40 dB, mean 30 (the pooled MSE would give 23.0)
     assert math.isclose(psnr(denoised, clean), 30.0, abs_tol=1e-5)  # float32 inputs
     assert math.isclose(psnr_from_mse(torch.tensor([1e-2, 1e-4], dtype=torch.float64)), 30.0, abs_tol=1e-9)
-
-
-def test_expected_noisy_matches_the_clipped_gaussian_mean():
-    import torch
-    from tools.bench.mp1_n2c import expected_noisy
-    values = torch.tensor([0, 10, 128, 250, 255], dtype=torch.uint8).view(1, 1, 1, 5)
-    x, s = values.double() / 255, 25 / 255
-    normal = torch.distributions.Normal(0.0, 1.0)
-    a, b = (0 - x) / s, (1 - x) / s
-    phi = lambda z: normal.log_prob(z).exp()  # noqa: E731
-    # E[clip(x + n, 0, 1)] for n ~ N(0, s^2): inside mass times x, tails, and the mass clipped at 1
-    closed_form = x * (normal.cdf(b) - normal.cdf(a)) + s * (phi(a) - phi(b)) + (1 - normal.cdf(b))
-    estimate = expected_noisy(values, draws=200_000).double()
-    assert (estimate - closed_form).abs().max() < 0.5 / 255  # rounding to uint8 and sampling
-    assert estimate[0, 0, 0, 0] > 5 / 255 and estimate[0, 0, 0, 4] < 250 / 255  # clipping pulls the ends inward
-    assert abs(estimate[0, 0, 0, 2] - 128 / 255) < 0.2 / 255  # mid-grey is unbiased
 
 
 class RecordingModel:

@@ -1,4 +1,4 @@
-"""Write the course's submission zip and check it: `python tools/bundle.py 123456 234567 345678`.
+"""Write the course's submission zip and check it: `python -m tools.bundle 123456 234567 345678`.
 
 The zip `Proj_123456_234567_345678.zip` unpacks to one folder of that name, which holds
 `Miniproject_1/` and `Miniproject_2/`, each with `__init__.py`, `model.py`, `bestmodel.pth`,
@@ -22,11 +22,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from tools.atomic import atomic_path
+from tools.audit import audit_miniproject
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from tools.atomic import atomic_path  # noqa: E402
-from tools.audit import audit_miniproject  # noqa: E402
 
 PROJECTS = (1, 2)
 # ASCII digits only: `\d` also matches other scripts' digits, such as the full-width '１'.
@@ -37,7 +36,7 @@ MAX_SCIPERS = 3
 REQUIRED = {
     "__init__.py": "create an empty one",
     "model.py": "it defines the Model class",
-    "bestmodel.pth": "train it: python tools/train_mp{n}.py",
+    "bestmodel.pth": "train it: python -m tools.train_mp{n}",
     "Report_{n}.pdf": "build it: python report/build.py",
 }
 # Never shipped, wherever they are: caches, notebooks' checkpoints, version control, tests.

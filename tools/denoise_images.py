@@ -1,6 +1,6 @@
 """Denoise real image files of any size with either mini-project's trained model.
 
-    python tools/denoise_images.py photo.jpg scan.png --project 1 --out-dir denoised/
+    python -m tools.denoise_images photo.jpg scan.png --project 1 --out-dir denoised/
 
 Reads PNG or JPEG (any size; greyscale, 16-bit and alpha are converted to 8-bit RGB, and a
 photo's EXIF orientation is applied), writes `<name>_denoised.png` into the output folder
@@ -17,10 +17,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
+from tools.atomic import atomic_path
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from tools.atomic import atomic_path  # noqa: E402
 
 # The modes a 16-bit greyscale PNG opens in: convert("RGB") would clip their values at 255.
 SIXTEEN_BIT_GREY_MODES = ("I;16", "I;16B", "I;16L", "I")

@@ -1,134 +1,164 @@
-"""Write the README's results section from the committed result files: `python tools/readme_results.py`.
+"""Write the README's results section from the committed result files: `python -m tools.readme_results`.
 
 The section between `<!-- results:start -->` and `<!-- results:end -->` is generated, never
-edited by hand, so the README cannot disagree with results/. `--check` only compares.
+edited by hand, so the README cannot disagree with results/ (read through `tools.facts`).
+`--check` only compares.
 """
 import argparse
-import csv
-import json
+import statistics
 import sys
 from pathlib import Path
 
+from tools.facts import MissingResult, load, training_summary
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "results"
 README = ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-NOISE_LABELS = {"gaussian25": "Gaussian 25 (trained on)", "gaussian15": "Gaussian 15", "gaussian50": "Gaussian 50",
-                "poisson": "Poisson (lambda 30)", "blind": "Gaussian, sigma 5-50 per image"}
-# the command that writes each result file
-PRODUCERS = {
-    "eval_models.json": "python -m tools.bench.eval_models", "speed.json": "python -m tools.bench.speed",
-    "mp1_baselines.json": "python -m tools.bench.mp1_baselines", "mp1_n2c.json": "python -m tools.bench.mp1_n2c",
-    "mp1_ablations.json": "python -m tools.bench.mp1_ablations", "data_scenes.json": "python -m tools.bench.data_scenes",
-    "mp2_speed.json": "python -m tools.bench.mp2_speed", "mp2_twin.json": "python -m tools.bench.mp2_twin",
-    "dead_leaves.json": "python -m tools.bench.dead_leaves", "train_mp1.csv": "python tools/train_mp1.py", "train_mp2.csv": "python tools/train_mp2.py",
-    "mp2_sweep.json": "python -m tools.bench.mp2_sweep", "mp2_psnr.json": "python -m tools.bench.mp2_psnr",
+NOISE_LABELS = {
+    "pixelation": "pixelation, blocks 5-14 (the course's)", "pixelation_fine": "pixelation, blocks 2-4",
+    "pixelation_coarse": "pixelation, blocks 12-15", "gaussian15": "Gaussian 15", "gaussian25": "Gaussian 25",
+    "gaussian50": "Gaussian 50", "poisson": "Poisson (lambda 30)", "blind": "Gaussian, sigma 5-50 per image",
 }
+STATISTIC_LABELS = {
+    "noisy_psnr_db": "noisy-input PSNR (dB)", "residual_std": "residual standard deviation",
+    "kurtosis": "kurtosis (Gaussian: 3)", "channel_correlation": "correlation of the R and G residuals",
+    "neighbour_correlation": "correlation with the next pixel", "std_flattest_30pct": "std on the flattest 30% of pixels",
+    "std_strongest_edges_10pct": "std on the 10% with the strongest edges",
+    "std_near_black_or_white": "std on near-black and near-white pixels",
+}
+MODELS = ("Miniproject_1", "Miniproject_2", "Miniproject_2 extended U-Net")
+BASELINES = {"blur_3x3": "3x3 Gaussian blur", "median_3x3": "3x3 median", "nl_means": "non-local means",
+             "bm3d": "BM3D"}
 
 
-def load(name):
-    path = RESULTS / name
-    if not path.is_file():
-        sys.exit(f"results/{name} is missing: run `{PRODUCERS.get(name, '?')}` to write it")
-    if name.endswith(".csv"):
-        with open(path, newline="") as file:
-            return list(csv.DictReader(file))
-    return json.loads(path.read_text())
+def db(value):
+    return f"{value:.2f} dB"
+
+
+def statistics_table(stats):
+    lines = ["| residual noisy - clean (0-255) | the course's | ours | Gaussian 25 (the old default) |",
+             "|---|---|---|---|"]
+    for key, label in STATISTIC_LABELS.items():
+        lines.append(f"| {label} | {stats['course'][key]:.2f} | {stats['ours'][key]:.2f} | {stats['gaussian25'][key]:.2f} |")
+    return lines
+
+
+def main_table(evals, baselines, speed, logs):
+    pixelation = baselines["noise_sets"]["pixelation"]
+    noisy = evals["projects"]["Miniproject_1"]["pixelation"]["noisy_psnr"]
+    lines = ["| | PSNR | gain over noisy | training | epoch of 50,000 pairs | predict 32x32 | predict 512x512 |",
+             "|---|---|---|---|---|---|---|", f"| noisy input | {db(noisy)} | | | | | |"]
+    for name in MODELS:
+        if name not in evals["projects"]:
+            continue
+        row = evals["projects"][name]["pixelation"]
+        fast = speed["projects"].get(name)
+        speeds = (f"{fast['epoch_seconds_50k'] / 60:.1f} min | {fast['predict_images_per_second']['32x32']:.0f} images/s "
+                  f"| {fast['predict_images_per_second']['512x512']:.1f} images/s" if fast else "| |")
+        lines.append(f"| **{name}** | **{db(row['psnr'])}** | +{db(row['psnr'] - row['noisy_psnr'])} "
+                     f"| {logs[name]['epochs']} epochs | {speeds} |")
+    for key, label in BASELINES.items():
+        row = pixelation[key]
+        subset = "" if row["n_images"] == evals["n_images"] else f" (first {row['n_images']} images)"
+        lines.append(f"| {label}{subset} | {db(row['psnr'])} | {row['psnr'] - row['noisy_psnr']:+.2f} dB | | | | |")
+    return lines
+
+
+def noise_table(evals, baselines):
+    names = [name for name in MODELS if name in evals["projects"]]
+    header = ["noise", "noisy", *names, *BASELINES.values()]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for noise, label in NOISE_LABELS.items():
+        first = evals["projects"][names[0]][noise]
+        cells = [label, db(first["noisy_psnr"])]
+        cells += [db(evals["projects"][name][noise]["psnr"]) for name in names]
+        cells += [db(baselines["noise_sets"][noise][key]["psnr"]) for key in BASELINES]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def robust_table(robust):
+    trainings = sorted({run["training"] for run in robust["runs"]}, key=["pixelation", "mix"].index)
+    lines = ["| noise | noisy | " + " | ".join(f"trained on {t}" for t in trainings) + " |",
+             "|" + "---|" * (2 + len(trainings))]
+    for noise, label in NOISE_LABELS.items():
+        cells = [label, db(robust["noisy_psnr"][noise])]
+        for training in trainings:
+            values = [run["psnr"][noise] for run in robust["runs"] if run["training"] == training]
+            spread = (max(values) - min(values)) / 2
+            cells.append(f"{statistics.mean(values):.2f} ± {spread:.2f} dB")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def one_epoch_table(one_epoch):
+    lines = ["| | shipped model | shipped + 1 epoch (the course's check) | fresh `Model()` + 1 epoch | epoch time |",
+             "|---|---|---|---|---|"]
+    for name, row in one_epoch["projects"].items():
+        lines.append(f"| {name} | {db(row['shipped_psnr'])} | {db(row['loaded_then_one_epoch_psnr'])} "
+                     f"| {db(row['fresh_one_epoch_psnr'])} | {row['loaded_epoch_seconds'] / 60:.1f} min |")
+    return lines
 
 
 def render():
     """The results section as Markdown."""
-    evals, speed = load("eval_models.json")["projects"], load("speed.json")
-    baselines, n2c = load("mp1_baselines.json"), load("mp1_n2c.json")
-    mp2_speed, twin, sweep = load("mp2_speed.json"), load("mp2_twin.json"), load("mp2_sweep.json")
-    mp2_psnr = load("mp2_psnr.json")
-    ablations, scenes = load("mp1_ablations.json"), load("data_scenes.json")
-    leaves = {run["dead_leaves_fraction"]: run["val_psnr"] for run in load("dead_leaves.json")["runs"]}
-    log1, log2 = load("train_mp1.csv"), load("train_mp2.csv")
-    mp1, mp2 = evals["Miniproject_1"]["gaussian25"], evals["Miniproject_2"]["gaussian25"]
-    fast = speed["projects"]
+    stats, evals, baselines = load("pixelation_stats.json"), load("eval_models.json"), load("baselines.json")
+    speed, robust, one_epoch = load("speed.json"), load("robust_training.json"), load("one_epoch.json")
+    mp2_speed, twin = load("mp2_speed.json"), load("mp2_twin.json")
+    logs = {"Miniproject_1": training_summary(load("train_mp1.csv")),
+            "Miniproject_2": training_summary(load("train_mp2.csv")),
+            "Miniproject_2 extended U-Net": training_summary(load("train_mp2_unet.csv"))}
+    budget = robust["budget"]
     lines = [
-        "All numbers come from `results/`, measured on the 2-core CPU this kit is developed on,",
-        "on the default validation set (1,000 images from 3 held-out scenes, Gaussian noise sigma 25).",
-        "`python tools/readme_results.py` regenerates this section; the command under each table",
-        "regenerates its numbers.",
+        "All numbers come from `results/`, measured on the 2-core CPU this kit is developed on, on the default",
+        f"validation set ({evals['n_images']:,} pixelated images from 3 held-out scenes) unless a table says otherwise.",
+        "`python -m tools.readme_results` regenerates this section; the command under each table regenerates its numbers.",
         "",
-        "| | PSNR | gain over noisy | epoch of 50,000 pairs | predict 32x32 | predict 512x512 |",
-        "|---|---|---|---|---|---|",
-        f"| noisy input | {mp1['noisy_psnr']:.2f} dB | | | | |",
+        "**The corruption, against the course's** (`python -m tools.bench.pixelation_stats`; the course's figures were",
+        "measured on about a hundred of its validation pairs, its noisy-input PSNR on all of them):",
+        "",
+        *statistics_table(stats),
+        "",
+        "**Denoising the default validation set** (`python -m tools.bench.eval_models`, `python -m tools.bench.baselines`,",
+        f"`python -m tools.bench.speed` with a load average of {speed['load_average_1min']:.1f}). The baselines need no",
+        "training; non-local means and BM3D are given the noise level scikit-image estimates from each image.",
+        "",
+        *main_table(evals, baselines, speed, logs),
+        "",
+        "**Every noise set** (`predict` as shipped; the same commands). The models were trained on pixelation only",
+        "(see the next table for why); BM3D ran on the first "
+        f"{baselines['noise_sets']['pixelation']['bm3d']['n_images']} images of each set, the rest on all of them.",
+        "",
+        *noise_table(evals, baselines),
+        "",
+        f"**Train on pixelation only, or on a mix?** Miniproject_1 trained for {budget['epochs']} epoch on "
+        f"{budget['pairs']:,} pairs of each, {budget['seeds']} seeds (mean ± half the range), one pass per image",
+        "(`python -m tools.bench.robust_training`). The mix (`python -m tools.data --noise mix`) is half the course's",
+        "pixelation, the rest finer and coarser pixelation, Gaussian 15, 25, 50 and Poisson.",
+        "",
+        *robust_table(robust),
+        "",
+        "**The course's training check** (`python -m tools.bench.one_epoch`): the course's harness loads `bestmodel.pth`,",
+        f"trains one epoch on all {one_epoch['n_train']:,} pairs, then evaluates. `train` holds out 1 pair in 50 and ends",
+        "with the weights that did best on them, so it cannot end worse than it started on those pairs.",
+        "",
+        *one_epoch_table(one_epoch),
+        "",
+        "**What `predict` adds to the network**: the mean of the outputs for the 8 flips and rotations of each image",
+        "(`model.self_ensemble = False` turns it off). The clipping correction stays off: `train` finds the pixelation",
+        "heavy-tailed.",
+        "",
+        "| | network alone | + self-ensemble (`predict`) |",
+        "|---|---|---|",
     ]
-    for name, row in (("Miniproject_1", mp1), ("Miniproject_2", mp2)):
-        s = fast[name]
-        lines.append(f"| **{name}** | **{row['psnr']:.2f} dB** | +{row['psnr'] - row['noisy_psnr']:.2f} dB "
-                     f"| {s['epoch_seconds_50k'] / 60:.1f} min | {s['predict_images_per_second']['32x32']:.0f} images/s "
-                     f"| {s['predict_images_per_second']['512x512']:.1f} images/s |")
-    for name, label in (("nl_means", "non-local means (scikit-image, true sigma)"), ("bm3d", "BM3D (true sigma)")):
-        lines.append(f"| {label} | {baselines['methods'][name]['psnr']:.2f} dB "
-                     f"| +{baselines['methods'][name]['psnr'] - baselines['noisy_psnr']:.2f} dB | | | |")
+    for name in MODELS:
+        if name in evals["projects"]:
+            row = evals["projects"][name]["pixelation"]
+            lines.append(f"| {name} | {db(row['psnr_single_pass'])} | {db(row['psnr'])} |")
     lines += [
         "",
-        f"`python -m tools.bench.eval_models`, `python -m tools.bench.speed` (load average "
-        f"{speed['load_average_1min']:.1f} during the run), `python -m tools.bench.mp1_baselines`. "
-        f"Shipped training: Miniproject_1 {len(log1)} epochs (`results/train_mp1.csv`), "
-        f"Miniproject_2 {len(log2)} epochs (`results/train_mp2.csv`).",
-        "",
-        "**What `predict` adds to the network** (`python -m tools.bench.eval_models`): undoing the clipping "
-        "bias of the noisy targets (see below; `model.target_noise_std = 0` turns it off), then averaging the "
-        "outputs for the 8 flips and rotations of each image (`model.self_ensemble = False` turns it off).",
-        "",
-        "| | network alone | + clipping undone | + self-ensemble (`predict`) | one pass: predict 32x32 | 512x512 |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name in ("Miniproject_1", "Miniproject_2"):
-        row, single = evals[name]["gaussian25"], fast[name]["predict_images_per_second_single_pass"]
-        lines.append(f"| {name} | {row['psnr_network']:.2f} dB | {row['psnr_single_pass']:.2f} dB | {row['psnr']:.2f} dB "
-                     f"| {single['32x32']:.0f} images/s | {single['512x512']:.1f} images/s |")
-    lines += [
-        "",
-        "**Noise2Noise against Noise2Clean** (Miniproject_1: the same network, seed and budget, one pass per "
-        "image; `python -m tools.bench.mp1_n2c`). Noise2Clean's gap is its lead over Noise2Noise: negative when "
-        "Noise2Noise is ahead.",
-        "",
-        "| budget | Noise2Clean | Noise2Noise | gap | Noise2Noise, clipping undone | gap |",
-        "|---|---|---|---|---|---|",
-    ]
-    for key, label in (("shipped_budget", "the shipped run"), ("short_budget", "short")):
-        run = n2c[key]
-        lines.append(f"| {label}: {run['epochs']} epochs on {run['n_train']:,} pairs | {run['noise2clean_db']:.2f} dB "
-                     f"| {run['noise2noise_db']:.2f} dB | {run['gap_db']:.2f} dB | {run['noise2noise_unclipped_db']:.2f} dB "
-                     f"| {run['gap_unclipped_db']:.2f} dB |")
-    tones = n2c["by_tone"]
-    nn, nc, nu = tones["noise2noise"], tones["noise2clean"], tones["noise2noise_unclipped"]
-    lines += [
-        "",
-        "Noise2Noise learns the mean of its noisy targets. Stored as uint8, those are clipped at 0 and 255, so near "
-        "black and white that mean is not the clean value: for Gaussian noise of sigma 25 a black pixel's targets "
-        "average about 10. On mid-tone pixels "
-        f"(clean values {tones['mid_tones'][0]}-{tones['mid_tones'][1]}, {100 * tones['mid_tone_fraction']:.0f}% of them), "
-        f"whose noise is zero-mean, the network alone already matches Noise2Clean ({nn['mid_tones_psnr_db']:.2f} dB "
-        f"against {nc['mid_tones_psnr_db']:.2f} dB); on the other pixels it trails ({nn['ends_psnr_db']:.2f} dB against "
-        f"{nc['ends_psnr_db']:.2f} dB; its mean error on clean values below 40 is {nn['dark_mean_error']:+.1f} grey levels). "
-        "`train` measures the noise level of the targets from the training pairs themselves (no clean image is needed; "
-        "for clean targets it is 0, which turns the correction off), and `predict` inverts the clipped-noise mean "
-        "(`Miniproject_1/others/clipping.py`): on those pixels Noise2Noise then scores "
-        f"{nu['ends_psnr_db']:.2f} dB, with a mean error of {nu['dark_mean_error']:+.1f} below 40 "
-        "(PSNR of the pooled squared error; the shipped run's final models).",
-        "",
-        "**Robustness**: the shipped models were trained on Gaussian sigma 25 only "
-        "(`python -m tools.bench.eval_models`). The clipping correction assumes Gaussian noise of the "
-        "training level; the network alone shows what it adds or costs on each noise.",
-        "",
-        "| noise | noisy | Miniproject_1 | network alone | Miniproject_2 | network alone |",
-        "|---|---|---|---|---|---|",
-    ]
-    for noise, label in NOISE_LABELS.items():
-        one, two = evals["Miniproject_1"][noise], evals["Miniproject_2"][noise]
-        lines.append(f"| {label} | {one['noisy_psnr']:.2f} dB | {one['psnr']:.2f} dB | {one['psnr_network']:.2f} dB "
-                     f"| {two['psnr']:.2f} dB | {two['psnr_network']:.2f} dB |")
-    lines += [
-        "",
-        "**Miniproject_2's framework against torch** (`python -m tools.bench.mp2_speed`, "
-        "forward + backward at the prescribed network's shapes, time ours / time torch autograd):",
+        "**Miniproject_2's framework against torch** (`python -m tools.bench.mp2_speed`, forward + backward at the",
+        "prescribed network's shapes, time ours / time torch autograd):",
         "",
         "| layer | module | ours | torch | ratio | matmul floor |",
         "|---|---|---|---|---|---|",
@@ -140,73 +170,35 @@ def render():
     lines += [
         f"| whole network | | | | {mp2_speed['network_ratio']:.2f} | |",
         "",
-        "The matmul floor is the time of three bare matrix products that do torch's multiply-adds for the layer, "
-        "as a ratio to torch's time: on this CPU torch's convolutions (oneDNN) run faster than its matrix "
-        "products, so a layer built on `unfold` and matrix products cannot beat that ratio without doing less "
-        "arithmetic than torch. `Upsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
+        "The matmul floor is the time of three bare matrix products that do torch's multiply-adds for the layer, as a",
+        "ratio to torch's time: on this CPU torch's convolutions (oneDNN) run faster than its matrix products, so a layer",
+        "built on `unfold` and matrix products cannot beat that ratio without doing less arithmetic than torch.",
+        "`Upsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
         "",
-        f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`): "
-        f"ours {twin['ours_psnr_db']:.2f} dB, twin {twin['twin_psnr_db']:.2f} dB, "
-        f"{abs(twin['difference_db']):.3f} dB apart.",
+        f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`, run on "
+        f"{twin['date']} on the former Gaussian default data): ours {db(twin['ours_psnr_db'])}, twin "
+        f"{db(twin['twin_psnr_db'])}, {abs(twin['difference_db']):.3f} dB apart.",
         "",
-        f"The extended U-Net built from the framework's `MaxPool2d`, `LeakyReLU` and `SkipConcat` "
-        f"(`python tools/train_mp2.py --net unet`, which writes `runs/mp2_unet.pth`; {mp2_psnr['mp2_extended_unet_epochs_trained']} epochs), through the "
-        f"same `predict`: {mp2_psnr['mp2_extended_unet_psnr_db']:.2f} dB, against {mp2_psnr['mp2_prescribed_psnr_db']:.2f} dB "
-        f"for the prescribed network and {mp2_psnr['mp1_psnr_db']:.2f} dB for Miniproject_1 "
-        "(`python -m tools.bench.mp2_psnr`).",
+        "Denoised validation images (`python -m tools.bench.examples`):",
         "",
-        f"**Widths and kernel of Miniproject_2's network** at a short budget ({sweep['budget']['epochs']} epoch on "
-        f"{sweep['budget']['pairs']:,} pairs, same seed; `python -m tools.bench.mp2_sweep`). A single short run "
-        "moves by up to about 0.2 dB when only the number of threads changes (sums are done in another order), "
-        "so smaller differences here and in the ablations below are noise:",
-        "",
-        "| widths | kernel | PSNR | multiply-adds per 32x32 image |",
-        "|---|---|---|---|",
+        "![noisy, denoised and clean validation images](results/examples.png)",
     ]
-    for run in sweep["runs"]:
-        shipped = " (shipped)" if run["shipped"] else ""
-        lines.append(f"| {run['widths'][0]}, {run['widths'][1]}{shipped} | {run['kernel']}x{run['kernel']} "
-                     f"| {run['val_psnr']:.2f} dB | {run['mega_multiply_adds']:.0f} M |")
-    lines += [
-        "",
-        f"**Ablations** of Miniproject_1 at a short budget ({ablations['budget']['epochs']} epoch on "
-        f"{ablations['budget']['pairs']:,} pairs; `python -m tools.bench.mp1_ablations`), and the effect of "
-        f"the number of training scenes ({scenes['budget']['epochs']} epoch on {scenes['budget']['pairs']:,} pairs; "
-        "`python -m tools.bench.data_scenes`). Short budgets favour what learns fastest.",
-        "",
-        "| change from the shipped configuration | PSNR | | training scenes | PSNR |",
-        "|---|---|---|---|---|",
-    ]
-    rows = max(len(ablations["runs"]), len(scenes["runs"]))
-    for i in range(rows):
-        a = ablations["runs"][i] if i < len(ablations["runs"]) else None
-        s = scenes["runs"][i] if i < len(scenes["runs"]) else None
-        left = f"| {a['name']} | {a['val_psnr']:.2f} dB |" if a else "| | |"
-        right = f" | {s['n_scenes']} | {s['val_psnr']:.2f} dB |" if s else " | | |"
-        lines.append(left + right)
-    diverged = [a["name"] for a in ablations["runs"] if a["val_psnr"] < mp1["noisy_psnr"]]
-    if diverged:
-        lines += ["", f"{', '.join(diverged)}: diverged (below the noisy input's {mp1['noisy_psnr']:.2f} dB) in batches of "
-                  f"{ablations['budget']['pairs'] // ablations['runs'][0]['steps']} pairs."]
-    lines += ["", f"Replacing a quarter of the training photos by procedural dead-leaves images (same budget; "
-              f"`python -m tools.bench.dead_leaves`): {leaves[0.25]:.2f} dB against {leaves[0.0]:.2f} dB with photos "
-              "only. The default build " + ("uses photos only." if leaves[0.25] <= leaves[0.0] else
-                                            "still uses photos only: the shipped model was trained before this run."),
-              "", "Denoised validation images (`python -m tools.bench.examples`):", "",
-              "![noisy, denoised and clean validation images](results/examples.png)"]
     return "\n".join(lines)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the README is not up to date")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     text = README.read_text()
     head, rest = text.split(START)
     _, tail = rest.split(END)
-    updated = f"{head}{START}\n{render()}\n{END}{tail}"
+    try:
+        updated = f"{head}{START}\n{render()}\n{END}{tail}"
+    except MissingResult as error:
+        sys.exit(str(error))
     if args.check:
-        sys.exit(0 if updated == text else "README.md's results are out of date: run python tools/readme_results.py")
+        sys.exit(0 if updated == text else "README.md's results are out of date: run python -m tools.readme_results")
     README.write_text(updated)
 
 

@@ -4,8 +4,9 @@ Two equivalent ways compute a convolution; each call takes the one that touches 
 - "unfold": `out = W @ unfold(x)`, the im2col of the input with `C_in * kh * kw` rows.
 - "fold" (stride 1 only, when `C_out < C_in`): `out = fold(W_flipped^T @ x)`: the same sum seen
   as a transposed convolution, whose columns have only `C_out * kh * kw` rows.
-The backward passes use the same pair: for stride 1 the input gradient is a convolution of the
-output gradient with the flipped kernel (an unfold of `grad_output`) when that is the smaller one.
+The backward pass takes the route its forward took (stored in `ConvContext`): on the "fold" route
+the input gradient is a convolution of the output gradient with the flipped kernel (an unfold of
+`grad_output`); on the "unfold" route it is a fold of `W^T @ grad_output`.
 """
 from .im2col import fold, unfold
 from .module import Module, kaiming_bound, pair, uniform
@@ -73,53 +74,69 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation):
 
 
 def conv2d_backward(ctx, grad_output, need_input_grad=True):
-    """`grad_output (N, C_out, H_out, W_out)` -> `(grad_x or None, grad_weight, grad_bias)`."""
+    """`grad_output (N, C_out, H_out, W_out)` -> `(grad_x or None, grad_weight, grad_bias)`, on the
+    route the forward took (`ctx.route`)."""
     x, weight = ctx.x, ctx.weight
     n, c_in, h, w = x.shape
     c_out, _, kh, kw = weight.shape
-    l_out = grad_output.shape[2] * grad_output.shape[3]
     grad_bias = grad_output.sum((0, 2, 3))
-    adjoint_pad = flipped_padding((kh, kw), ctx.padding, ctx.dilation)
-    use_adjoint = adjoint_is_smaller(ctx.stride, c_in, c_out, adjoint_pad)
-    grad_cols = None
-    if use_adjoint:
+    grad_x = None
+    if ctx.route == "fold":
         # rows (o, i, j) of the flipped kernel, columns at every input position
-        grad_cols = unfold(grad_output, (kh, kw), dilation=ctx.dilation, padding=adjoint_pad)
-    if ctx.route == "unfold":
-        g = grad_output.reshape(n, c_out, l_out)
-        grad_weight = sum_of_products(g, ctx.cols).view(weight.shape)
-    else:
+        grad_cols = unfold(grad_output, (kh, kw), dilation=ctx.dilation,
+                           padding=flipped_padding((kh, kw), ctx.padding, ctx.dilation))
         grad_flip = sum_of_products(grad_cols, x.reshape(n, c_in, h * w))
         grad_weight = grad_flip.view(c_out, kh, kw, c_in).permute(0, 3, 1, 2).flip(2, 3)
-    grad_x = None
-    if need_input_grad:
-        if use_adjoint:
+        if need_input_grad:
             w_adj = weight.flip(2, 3).transpose(0, 1).reshape(c_in, c_out * kh * kw)
             grad_x = (w_adj @ grad_cols).view(n, c_in, h, w)
-        else:
-            g = grad_output.reshape(n, c_out, l_out)
+    else:
+        g = grad_output.reshape(n, c_out, -1)
+        grad_weight = sum_of_products(g, ctx.cols).view(weight.shape)
+        if need_input_grad:
             grad_x = fold(weight.reshape(c_out, -1).t() @ g, (h, w), (kh, kw), dilation=ctx.dilation,
                           padding=ctx.padding, stride=ctx.stride)
     return grad_x, grad_weight, grad_bias
 
 
-class Conv2d(Module):
-    """Like `torch.nn.Conv2d` (no groups): `weight (out, in, kh, kw)`, `bias (out,)`, torch's init."""
+class _ConvNd(Module):
+    """What `Conv2d` and `TransposeConv2d` share, as `torch.nn.modules.conv._ConvNd` does: the
+    settings and their checks, `weight` and `bias` with torch's initialisation, the repr."""
 
     _param_names = ("weight", "bias")
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, bias=True):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, bias):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
         self.padding, self.dilation = pair(padding), pair(dilation)
+        self.transposed, self.output_padding = transposed, pair(output_padding)
         if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.dilation) < 1 or min(self.padding) < 0:
-            raise ValueError(f"invalid Conv2d settings: kernel {kernel_size}, stride {stride}, "
+            raise ValueError(f"invalid {type(self).__name__} settings: kernel {kernel_size}, stride {stride}, "
                              f"padding {padding}, dilation {dilation}")
-        bound = kaiming_bound(in_channels * self.kernel_size[0] * self.kernel_size[1])
-        self.weight = uniform((out_channels, in_channels) + self.kernel_size, bound)
+        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
+            raise ValueError("output_padding must be smaller than either stride or dilation")
+        # torch's weight layouts, and its fan_in taken from weight.shape[1] (out_channels for a
+        # transposed convolution)
+        channels = (in_channels, out_channels) if transposed else (out_channels, in_channels)
+        bound = kaiming_bound(channels[1] * self.kernel_size[0] * self.kernel_size[1])
+        self.weight = uniform(channels + self.kernel_size, bound)
         self.bias = uniform((out_channels,), bound) if bias else None
         self.weight_grad = self.weight.new_zeros(self.weight.shape)
         self.bias_grad = self.bias.new_zeros(self.bias.shape) if bias else None
+
+    def extra_repr(self):
+        transposed = f", output_padding={self.output_padding}" if self.transposed else ""
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}{transposed}, dilation={self.dilation}, "
+                f"bias={self.bias is not None}")
+
+
+class Conv2d(_ConvNd):
+    """Like `torch.nn.Conv2d` (no groups): `weight (out, in, kh, kw)`, `bias (out,)`, torch's init."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, bias=True):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, bias)
         self.need_input_grad = True  # a first layer may set this to False to skip dL/dx
         self._ctx = None
 
@@ -135,31 +152,14 @@ class Conv2d(Module):
             self.bias_grad += grad_b
         return grad_x
 
-    def extra_repr(self):
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
-                f"bias={self.bias is not None}")
 
-
-class TransposeConv2d(Module):
+class TransposeConv2d(_ConvNd):
     """Like `torch.nn.ConvTranspose2d` (no groups): `weight (in, out, kh, kw)`, `bias (out,)`."""
-
-    _param_names = ("weight", "bias")
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  bias=True, dilation=1):
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = pair(kernel_size), pair(stride)
-        self.padding, self.dilation = pair(padding), pair(dilation)
-        self.output_padding = pair(output_padding)
-        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
-            raise ValueError("output_padding must be smaller than either stride or dilation")
-        # torch computes fan_in from weight.shape[1] (= out_channels) for transposed convolutions
-        bound = kaiming_bound(out_channels * self.kernel_size[0] * self.kernel_size[1])
-        self.weight = uniform((in_channels, out_channels) + self.kernel_size, bound)
-        self.bias = uniform((out_channels,), bound) if bias else None
-        self.weight_grad = self.weight.new_zeros(self.weight.shape)
-        self.bias_grad = self.bias.new_zeros(self.bias.shape) if bias else None
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, bias)
         self._x = None
 
     def output_size(self, h, w):
@@ -187,10 +187,6 @@ class TransposeConv2d(Module):
         if self.bias is not None:
             self.bias_grad += grad_output.sum((0, 2, 3))
         return (self.weight.reshape(c_in, -1) @ g_cols).view(n, c_in, h, w)
-
-    def extra_repr(self):
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, output_padding={self.output_padding}")
 
 
 def check_input(x, channels, name):

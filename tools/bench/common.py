@@ -1,7 +1,6 @@
-"""What every measurement script needs: the repo on sys.path, the data, and a results writer."""
+"""What every measurement script needs: the repository root and a results writer."""
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -9,8 +8,6 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def machine():

@@ -148,12 +148,13 @@ def build_dataset(data_dir=DEFAULT_DATA_DIR, n_train=50_000, n_val=1_000, noise=
     return train_path, val_path
 
 
-def ensure_dataset(data_dir=DEFAULT_DATA_DIR, log=print):
-    """Paths of train_data.pkl and val_data.pkl in `data_dir`, building the default dataset if either is missing."""
+def ensure_dataset(data_dir=DEFAULT_DATA_DIR, log=print, noise=DEFAULT_NOISE):
+    """Paths of train_data.pkl and val_data.pkl in `data_dir`, building a dataset with `noise`
+    (default: the default dataset) if either is missing."""
     data_dir = Path(data_dir)
     train_path, val_path = data_dir / "train_data.pkl", data_dir / "val_data.pkl"
     if not (train_path.is_file() and val_path.is_file()):
-        build_dataset(data_dir, log=log)
+        build_dataset(data_dir, noise=noise, log=log)
     return train_path, val_path
 
 

@@ -1,0 +1,197 @@
+"""The one road from results/ to prose: load the committed result files, derive what the text quotes.
+
+The README's results section (`tools/readme_results.py`) and both reports (`report/build.py`)
+read results/ only through this module. Every result file names the script that wrote it
+(`"script"` in a JSON file); for a missing file, `producer` gives the command by the kit's rule:
+`results/<name>.json` is written by `python -m tools.bench.<name>`, a training log by its
+training command. The files in results/gaussian_era/ were measured on the former default data
+(Gaussian noise, sigma 25) and no command of today rewrites them: they are restored from git.
+
+`for_text(results)` adds to the loaded files what would be awkward to compute in the text
+(typst): summaries of the training logs, the robust-training comparison, the best baseline on
+each noise set, and so on.
+"""
+import csv
+import json
+import statistics
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+# The training logs, and the command that writes each (all share tools.training_run.LOG_HEADER).
+TRAINING_LOGS = {
+    "train_mp1": "python -m tools.train_mp1",
+    "train_mp2": "python -m tools.train_mp2",
+    "train_mp2_unet": "python -m tools.train_mp2 --net unet",
+}
+# Measurements on the former default data (results/gaussian_era/README.md).
+GAUSSIAN_ERA = "gaussian_era"
+# The first day of the pixelation default (commit 59392e7): a result file dated before it was
+# measured on the former Gaussian data, whatever folder it is in (mp2_twin.json, for one).
+PIXELATION_SINCE = "2026-12-02"
+
+
+class MissingResult(Exception):
+    """A result file is missing or unreadable; the message says which command writes it."""
+
+
+def producer(name):
+    """The command that writes `results/<name>` (a path inside results/, with its suffix)."""
+    path = Path(name)
+    if path.parts[0] == GAUSSIAN_ERA:  # a record: restored from git, never measured again
+        return f"git checkout -- results/{path.as_posix()}"
+    return TRAINING_LOGS.get(path.stem, f"python -m tools.bench.{path.stem}")
+
+
+def _how_to_write(name):
+    """`run `<command>``, with why for a record of the former Gaussian data."""
+    text = f"run `{producer(name)}`"
+    if Path(name).parts[0] == GAUSSIAN_ERA:
+        text += f" (measured on the former Gaussian data, see results/{GAUSSIAN_ERA}/README.md)"
+    return text
+
+
+def _number(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def load(name, results=RESULTS):
+    """The contents of `results/<name>`: a dict for JSON, `{column: [values]}` for CSV (numbers parsed)."""
+    path = Path(results) / name
+    if not path.is_file():
+        raise MissingResult(f"{path} is missing: {_how_to_write(name)} to write it")
+    if path.suffix == ".csv":
+        with open(path, newline="") as file:
+            rows = list(csv.DictReader(file))
+        if not rows:
+            raise MissingResult(f"{path} has no rows: rerun `{producer(name)}`")
+        return {column: [_number(row[column]) for row in rows] for column in rows[0]}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise MissingResult(f"{path} is not valid JSON ({error}): rerun `{producer(name)}`") from None
+
+
+def load_all(names, results=RESULTS):
+    """The files `names` (paths inside results/) as a nested dict: `gaussian_era/mp1_n2c.json` is
+    `["gaussian_era"]["mp1_n2c"]`. Files other than JSON and CSV (figures) are only checked to exist.
+    One MissingResult names every missing file, each with the command that writes it."""
+    missing = [name for name in names if not (Path(results) / name).is_file()]
+    if missing:
+        lines = "\n".join(f"  {Path(results) / name}: {_how_to_write(name)}" for name in missing)
+        raise MissingResult(f"result files missing:\n{lines}")
+    loaded = {}
+    for name in names:
+        path = Path(name)
+        if path.suffix in (".json", ".csv"):
+            folder = loaded
+            for part in path.parent.parts:
+                folder = folder.setdefault(part, {})
+            folder[path.stem] = load(name, results)
+    return loaded
+
+
+def measured_on_gaussian_data(result):
+    """Whether a JSON result (with its `"date"`) was measured before the pixelation default."""
+    return result.get("date", PIXELATION_SINCE) < PIXELATION_SINCE
+
+
+def curve(log):
+    """`(minutes of training at the end of each epoch, validation PSNR after it)` of a `load`ed training log."""
+    minutes, total = [], 0.0
+    for seconds in log["epoch_seconds"]:
+        total += seconds
+        minutes.append(total / 60)
+    return minutes, list(log["val_psnr"])
+
+
+def training_summary(log):
+    """Epochs, first/final/best validation PSNR and minutes of a training log (`load`ed CSV)."""
+    seconds = sum(log["epoch_seconds"])
+    return {"epochs": len(log["epoch"]), "first_psnr": log["val_psnr"][0], "final_psnr": log["val_psnr"][-1],
+            "best_psnr": max(log["val_psnr"]), "minutes": seconds / 60, "epoch_seconds": seconds / len(log["epoch"])}
+
+
+def robust_comparison(robust, reference="pixelation"):
+    """Each training of results/robust_training.json on each noise set, with its seeds summarised.
+
+    `{noise: {"noisy", "trainings": {training: {"mean", "half_range"}}, "difference", "spread", "verdict"}}`:
+    `difference` is the other training's mean minus `reference`'s; `spread` is the largest range
+    between the seeds of one training on that set. Two seeds of the same training differ by that
+    much, so a smaller difference is "no difference"; a larger one is "better" or "worse".
+    """
+    trainings = list(dict.fromkeys(run["training"] for run in robust["runs"]))
+    other = next(t for t in trainings if t != reference)
+    table = {}
+    for noise, noisy in robust["noisy_psnr"].items():
+        row = {"noisy": noisy, "trainings": {}}
+        ranges = []
+        for training in trainings:
+            values = [run["psnr"][noise] for run in robust["runs"] if run["training"] == training]
+            row["trainings"][training] = {"mean": statistics.mean(values), "half_range": (max(values) - min(values)) / 2}
+            ranges.append(max(values) - min(values))
+        row["difference"] = row["trainings"][other]["mean"] - row["trainings"][reference]["mean"]
+        row["spread"] = max(ranges)
+        row["verdict"] = ("no difference" if abs(row["difference"]) <= row["spread"]
+                          else "better" if row["difference"] > 0 else "worse")
+        table[noise] = row
+    return {"reference": reference, "other": other, "trainings": trainings, "noises": table}
+
+
+def best_baselines(baselines):
+    """`{noise: {"method", "psnr", "n_images"}}`: the baseline with the highest PSNR on each noise set."""
+    best = {}
+    for noise, methods in baselines["noise_sets"].items():
+        name = max(methods, key=lambda method: methods[method]["psnr"])
+        best[noise] = {"method": name, "psnr": methods[name]["psnr"], "n_images": methods[name]["n_images"]}
+    return best
+
+
+def largest_statistic_gap(stats):
+    """The statistic of results/pixelation_stats.json where ours is relatively farthest from the course's."""
+    def gap(key):
+        course = stats["course"][key]
+        return abs(stats["ours"][key] - course) / max(abs(course), 1.0)
+    key = max(stats["course"], key=gap)
+    return {"key": key, "course": stats["course"][key], "ours": stats["ours"][key]}
+
+
+def ablation_table(ablations, reference="shipped"):
+    """The ablation runs in the file's order, each with `delta`: its PSNR minus the reference run's
+    (the run named `reference`, else the first)."""
+    runs = ablations["runs"]
+    base = next((run for run in runs if run["name"] == reference), runs[0])
+    return [{**run, "delta": run["val_psnr"] - base["val_psnr"], "reference": run is base} for run in runs]
+
+
+def for_text(results):
+    """The `load_all`ed `results` plus `"derived"`: the summaries the reports quote (each when its files are loaded)."""
+    derived = {}
+    for stem in TRAINING_LOGS:
+        if stem in results:
+            derived[stem] = training_summary(results[stem])
+    if "robust_training" in results:
+        derived["robust"] = robust_comparison(results["robust_training"])
+    if "baselines" in results:
+        derived["best_baseline"] = best_baselines(results["baselines"])
+    if "pixelation_stats" in results:
+        derived["largest_statistic_gap"] = largest_statistic_gap(results["pixelation_stats"])
+    if "one_epoch" in results:
+        derived["one_epoch"] = {name: {"change": row["loaded_then_one_epoch_psnr"] - row["shipped_psnr"],
+                                       "fresh_minus_shipped": row["fresh_one_epoch_psnr"] - row["shipped_psnr"]}
+                                for name, row in results["one_epoch"]["projects"].items()}
+    if "examples" in results:
+        tiles = results["examples"]["psnr_db"]
+        derived["examples_mean"] = {name: sum(values) / len(values) for name, values in tiles.items()}
+    if "mp2_speed" in results:
+        derived["mp2_slowest_layer"] = max(results["mp2_speed"]["layers"], key=lambda layer: layer["ratio"])
+    if "mp2_twin" in results:
+        derived["mp2_twin_on_gaussian_data"] = measured_on_gaussian_data(results["mp2_twin"])
+    era = results.get(GAUSSIAN_ERA, {})
+    if "mp1_ablations" in era:
+        derived["ablations"] = ablation_table(era["mp1_ablations"])
+    return {**results, "derived": derived}
