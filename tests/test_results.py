@@ -3,7 +3,7 @@ import math
 import subprocess
 import sys
 
-from tools.bench.mp1_short import short_run
+from tools.short_runs import short_run
 from tools.data import load_pair
 from tools.readme_results import ROOT
 

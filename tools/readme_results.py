@@ -173,7 +173,7 @@ def render():
         "The matmul floor is the time of three bare matrix products that do torch's multiply-adds for the layer, as a",
         "ratio to torch's time: on this CPU torch's convolutions (oneDNN) run faster than its matrix products, so a layer",
         "built on `unfold` and matrix products cannot beat that ratio without doing less arithmetic than torch.",
-        "`Upsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
+        "`PolyphaseUpsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
         "",
         f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`, run on "
         f"{twin['date']} on the former Gaussian default data): ours {db(twin['ours_psnr_db'])}, twin "

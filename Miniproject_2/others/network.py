@@ -6,9 +6,8 @@ from .pooling import MaxPool2d
 from .polyphase_upsampling import PolyphaseUpsampling
 from .upsampling import NearestUpsampling, Upsampling
 
-# Chosen by tools/bench/mp2_sweep.py (results/mp2_sweep.json): at one short budget (96, 192) beats
-# (64, 128) by 0.3 dB for 2.2x the multiply-adds; (128, 256) adds 0.25 dB more for another 1.75x,
-# which would bring an epoch of 50,000 pairs close to the course's 5 minutes on 2 cores.
+# Chosen by tools/bench/mp2_sweep.py on the former Gaussian data (results/gaussian_era/mp2_sweep.json):
+# at one short budget (96, 192) beat (64, 128) by 0.3 dB for 2.2x the multiply-adds.
 PRESCRIBED_WIDTHS = (96, 192)
 PRESCRIBED_KERNEL = 3
 

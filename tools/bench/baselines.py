@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tools.bench.common import ROOT, write_results
+from tools.results_writer import ROOT, write_results
 from tools.data import NOISE_NAMES, ensure_noise_set, load_pair
 from tools.metrics import psnr
 

@@ -4,8 +4,8 @@ Builds training sets of the same size from the first K training scenes (pip scen
 then the Debian photos when installed) and trains Miniproject_1's network on each at the
 short budget. The validation set is the same for all. Writes results/data_scenes.json.
 """
-from tools.bench.common import write_results
-from tools.bench.mp1_short import BUDGET, short_run_on_build
+from tools.results_writer import write_results
+from tools.short_runs import BUDGET, short_run_on_build
 from tools.data.scenes import available_scenes, split_scenes
 
 SCENE_COUNTS = (2, 5)  # 5 = every pip training scene; more need the Debian photos

@@ -4,8 +4,8 @@ Trains Miniproject_1's network at the short budget on photo crops alone and on p
 with a quarter of them replaced by dead-leaves images; the validation set (held-out photos)
 is the same. Writes results/dead_leaves.json.
 """
-from tools.bench.common import write_results
-from tools.bench.mp1_short import BUDGET, short_run_on_build
+from tools.results_writer import write_results
+from tools.short_runs import BUDGET, short_run_on_build
 
 FRACTIONS = (0.0, 0.25)
 

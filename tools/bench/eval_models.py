@@ -8,8 +8,8 @@ alone, as in the training logs). Writes results/eval_models.json.
 """
 import torch
 
-from tools.bench.common import ROOT, write_results
-from tools.bench.models import predict_in_slices, trained_models
+from tools.results_writer import ROOT, write_results
+from tools.trained_models import predict_in_slices, trained_models
 from tools.data import NOISE_NAMES, ensure_noise_set, load_pair
 from tools.metrics import network_psnr, psnr
 

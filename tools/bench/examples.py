@@ -12,7 +12,7 @@ import importlib
 
 import torch
 
-from tools.bench.common import RESULTS, ROOT, write_results
+from tools.results_writer import RESULTS, ROOT, write_results
 from tools.data import ensure_dataset, load_pair
 from tools.metrics import psnr
 

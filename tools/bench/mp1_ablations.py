@@ -4,8 +4,8 @@ Each run changes one thing from the shipped configuration (width 32, depth 3, a 
 full-resolution decoder level and a 32-16 head, residual output, flips/rotations/swaps, L2 loss,
 Adam at 1e-3). Writes results/mp1_ablations.json.
 """
-from tools.bench.common import write_results
-from tools.bench.mp1_short import BUDGET, default_data, short_run
+from tools.results_writer import write_results
+from tools.short_runs import BUDGET, default_data, short_run
 
 # Half the budget of the other short runs: nine trainings must fit beside the shipped one.
 PAIRS = BUDGET["pairs"] // 2

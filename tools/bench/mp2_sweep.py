@@ -14,8 +14,8 @@ import torch
 
 from Miniproject_2.model import Model
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, prescribed_net
-from tools.bench.common import write_results
-from tools.bench.mp1_short import default_data
+from tools.results_writer import write_results
+from tools.short_runs import default_data
 from tools.metrics import network_psnr
 
 PAIRS, EPOCHS, SEED = 12_800, 1, 0

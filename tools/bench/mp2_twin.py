@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from tools.bench.common import write_results
+from tools.results_writer import write_results
 from Miniproject_2 import model as mp2
 from Miniproject_2.others.losses import MSE
 from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, prescribed_net

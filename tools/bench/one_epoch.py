@@ -11,8 +11,8 @@ import time
 
 import torch
 
-from tools.bench.common import ROOT, write_results
-from tools.bench.models import PROJECTS, predict_in_slices
+from tools.results_writer import ROOT, write_results
+from tools.trained_models import PROJECTS, predict_in_slices
 from tools.data import ensure_dataset, load_pair
 from tools.metrics import psnr
 

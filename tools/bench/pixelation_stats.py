@@ -6,7 +6,7 @@ noise of sigma 25, the kit's former default. Writes results/pixelation_stats.jso
 """
 import torch
 
-from tools.bench.common import ROOT, write_results
+from tools.results_writer import ROOT, write_results
 from tools.data import ensure_dataset, ensure_noise_set, load_pair
 from tools.data.noise import PIXELATION
 from tools.data.statistics import COURSE_STATISTICS, residual_statistics

@@ -13,7 +13,7 @@ import time
 import torch
 
 from Miniproject_1.model import Model
-from tools.bench.common import ROOT, write_results
+from tools.results_writer import ROOT, write_results
 from tools.data import NOISE_NAMES, build_dataset, ensure_dataset, ensure_noise_set, load_pair
 from tools.metrics import model_psnr, psnr
 

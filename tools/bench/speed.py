@@ -14,8 +14,8 @@ import time
 
 import torch
 
-from tools.bench.common import ROOT, write_results
-from tools.bench.models import PROJECTS
+from tools.results_writer import ROOT, write_results
+from tools.trained_models import PROJECTS
 from tools.data import ensure_dataset, load_pair
 
 TRAIN_PAIRS = 16_384

@@ -3,7 +3,7 @@ import importlib
 
 import torch
 
-from tools.bench.common import ROOT
+from tools.results_writer import ROOT
 
 PROJECTS = ("Miniproject_1", "Miniproject_2")
 # The extended U-Net built from Miniproject_2's framework (`python -m tools.train_mp2 --net unet`):

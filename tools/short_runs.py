@@ -15,7 +15,7 @@ from Miniproject_1.model import NETWORK, Model
 from Miniproject_1.others.training import steps_per_epoch
 from tools.data import build_dataset, ensure_dataset, load_pair
 from tools.metrics import model_psnr, network_psnr
-from tools.bench.common import ROOT
+from tools.results_writer import ROOT
 
 BUDGET = {"pairs": 12_800, "epochs": 1, "seed": 0}
 

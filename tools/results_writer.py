@@ -1,4 +1,4 @@
-"""What every measurement script needs: the repository root and a results writer."""
+"""Writing a measurement's results: results/<script>.json with the machine and the date (used by tools/bench/)."""
 import json
 import platform
 import time
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 
 
