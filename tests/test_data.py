@@ -72,7 +72,7 @@ def test_residual_statistics_of_gaussian_noise_are_gaussian():
 
 def test_default_validation_set_has_the_course_statistics(small_dataset):
     stats = residual_statistics(*load_pair(small_dataset / "val_data.pkl"))
-    assert abs(stats["noisy_psnr_db"] - COURSE_STATISTICS["noisy_psnr_db"]) < 1.0
+    assert abs(stats["noisy_psnr"] - COURSE_STATISTICS["noisy_psnr"]) < 1.0
     assert stats["kurtosis"] > 6 and stats["channel_correlation"] > 0.7
     assert abs(stats["neighbour_correlation"]) < 0.05
     assert stats["std_strongest_edges_10pct"] > 3 * stats["std_flattest_30pct"]

@@ -93,6 +93,16 @@ def test_train_reports_progress(small_model):
     assert any("epoch 2/2" in line for line in lines)
 
 
+def test_pretrained_model_clearly_beats_the_noisy_input_on_pixelated_images(small_dataset):
+    from tools.data import load_pair
+    from tools.metrics import psnr
+    model = mp2.Model()
+    model.load_pretrained_model()
+    noisy, clean = load_pair(small_dataset / "val_data.pkl")
+    clean = clean.float() / 255
+    assert psnr(model.predict(noisy) / 255, clean) > psnr(noisy.float() / 255, clean) + 2.5
+
+
 def test_pretrained_model_loads_denoises_and_trains_further():
     small_model = mp2.Model()
     small_model.load_pretrained_model()

@@ -15,7 +15,7 @@ RESULTS = report_build.RESULTS_DIR
 NOISES = ("pixelation", "pixelation_fine", "pixelation_coarse", "gaussian25", "gaussian15", "gaussian50",
           "poisson", "blind")
 MODELS = ("Miniproject_1", "Miniproject_2", "Miniproject_2 extended U-Net")
-STATISTICS = ("noisy_psnr_db", "residual_std", "kurtosis", "channel_correlation", "neighbour_correlation",
+STATISTICS = ("noisy_psnr", "residual_std", "kurtosis", "channel_correlation", "neighbour_correlation",
               "std_flattest_30pct", "std_strongest_edges_10pct", "std_near_black_or_white")
 LOG_HEADER = "epoch,train_loss,val_psnr,epoch_seconds,learning_rate\n"
 
@@ -54,7 +54,7 @@ def write_fake_results(folder):
     put("speed.json", {"load_average_1min": 1.0, "projects": {p: {
         "epoch_seconds_50k": 200.0, "predict_images_per_second": {"32x32": 100.0, "512x512": 0.4},
         "predict_images_per_second_single_pass": {"32x32": 700.0, "512x512": 3.0}} for p in MODELS[:2]}})
-    put("examples.json", {"indices": [0, 9], "psnr_db": {"noisy": [20.1, 20.2], "Miniproject_1": [24.0, 25.0],
+    put("examples.json", {"indices": [0, 9], "psnr": {"noisy": [20.1, 20.2], "Miniproject_1": [24.0, 25.0],
                                                           "Miniproject_2": [23.0, 24.0]}})
     put("mp2_speed.json", {"cpus": 2, "load_average_1min": 1.0, "layers": [
         {"layer": name, "module": "Conv2d", "in": 3, "out": 96, "input_size": 32, "batch": 32, "ours_ms": 1.0,
