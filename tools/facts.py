@@ -185,7 +185,7 @@ def for_text(results):
                                        "fresh_minus_shipped": row["fresh_one_epoch_psnr"] - row["shipped_psnr"]}
                                 for name, row in results["one_epoch"]["projects"].items()}
     if "examples" in results:
-        tiles = results["examples"]["psnr_db"]
+        tiles = results["examples"]["psnr"]
         derived["examples_mean"] = {name: sum(values) / len(values) for name, values in tiles.items()}
     if "mp2_speed" in results:
         derived["mp2_slowest_layer"] = max(results["mp2_speed"]["layers"], key=lambda layer: layer["ratio"])

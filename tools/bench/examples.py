@@ -73,13 +73,13 @@ def main():
     noisy, clean = noisy_all[indices], clean_all[indices].float() / 255
 
     rows = [("noisy", noisy.float() / 255, per_image_psnr(noisy.float() / 255, clean))]
-    results = {"validation_set": "data/val_data.pkl", "indices": indices, "psnr_db": {"noisy": rows[0][2]}}
+    results = {"validation_set": "data/val_data.pkl", "indices": indices, "psnr": {"noisy": rows[0][2]}}
     for number in (1, 2):
         project = f"Miniproject_{number}"
         denoised = denoise_with(project, noisy)
         if denoised is not None:
             rows.append((f"Miniproject {number}", denoised, per_image_psnr(denoised, clean)))
-            results["psnr_db"][project] = rows[-1][2]
+            results["psnr"][project] = rows[-1][2]
     rows.append(("clean", clean, None))
     RESULTS.mkdir(exist_ok=True)
     draw(rows, RESULTS / "examples.png")

@@ -6,12 +6,14 @@ all 50,000 pairs, then evaluates. Measured here through `predict`, on the defaul
 - `fresh`: a new `Model()` after one epoch, against the shipped model.
 Writes results/one_epoch.json.
 """
+import argparse
 import importlib
+import json
 import time
 
 import torch
 
-from tools.results_writer import ROOT, write_results
+from tools.results_writer import RESULTS, ROOT, write_results
 from tools.trained_models import PROJECTS, predict_in_slices
 from tools.data import ensure_dataset, load_pair
 from tools.metrics import psnr
@@ -28,11 +30,16 @@ def timed_epoch(model, inputs, targets):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", action="append", choices=PROJECTS,
+                        help="measure only this project (repeatable); the other's results in one_epoch.json are kept")
+    args = parser.parse_args()
     train_path, val_path = ensure_dataset(ROOT / "data")
     inputs, targets = load_pair(train_path)
     noisy, clean = load_pair(val_path)
-    projects = {}
-    for project in PROJECTS:
+    previous = RESULTS / "one_epoch.json"
+    projects = json.loads(previous.read_text())["projects"] if args.project and previous.is_file() else {}
+    for project in args.project or PROJECTS:
         module = importlib.import_module(f"{project}.model")
         torch.manual_seed(0)
         loaded = module.Model()

@@ -8,7 +8,7 @@ import torch
 # Measured on about a hundred of the course's validation pairs, recovered from 32x32 images
 # published with student work (the noisy-input PSNR is the whole validation set's, 20.7 dB).
 COURSE_STATISTICS = {
-    "noisy_psnr_db": 20.7, "residual_std": 26.0, "kurtosis": 11.0, "channel_correlation": 0.9,
+    "noisy_psnr": 20.7, "residual_std": 26.0, "kurtosis": 11.0, "channel_correlation": 0.9,
     "neighbour_correlation": 0.0, "std_flattest_30pct": 11.0, "std_strongest_edges_10pct": 46.0,
     "std_near_black_or_white": 10.0,
 }
@@ -42,7 +42,7 @@ def residual_statistics(noisy, clean):
     edges = edge_strength(clean).unsqueeze(1).expand_as(inner)
     grey = clean.double().mean(1, keepdim=True).expand_as(residual)
     return {
-        "noisy_psnr_db": float((-10 * mse.log10()).mean()),
+        "noisy_psnr": float((-10 * mse.log10()).mean()),
         "residual_std": float(residual.std()),
         "kurtosis": float((centred ** 4).mean() / (centred ** 2).mean() ** 2),
         "channel_correlation": _correlation(residual[:, 0], residual[:, 1]),
