@@ -63,7 +63,7 @@ def write_fake_results(folder):
         "im2col": [{"channels": 3, "size": 32, "kernel": 3, "stride": 2, "padding": 1, "unfold_ours_ms": 0.1,
                     "unfold_torch_ms": 0.4, "fold_ours_ms": 0.3, "fold_torch_ms": 0.3}],
         "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "epoch_pairs_timed": 4096})
-    put("mp2_twin.json", {"ours_psnr_db": 24.0, "twin_psnr_db": 24.01, "difference_db": -0.01,
+    put("mp2_twin.json", {"ours_psnr": 24.0, "twin_psnr": 24.01, "difference": -0.01,
                           "settings": {"n_train": 1000, "epochs": 1, "widths": [96, 192]}, "ours_seconds": 10.0,
                           "twin_seconds": 12.0}, date="2026-11-23")
     budget = {"pairs": 12800, "epochs": 1, "seed": 0}

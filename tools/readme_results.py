@@ -9,7 +9,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from tools.facts import MissingResult, load, training_summary
+from tools.facts import MissingResult, load, measured_on_gaussian_data, training_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -176,8 +176,8 @@ def render():
         "`PolyphaseUpsampling` does (it never builds the upsampled image); `Conv2d` cannot.",
         "",
         f"Its `torch.nn` twin, trained with the same settings and seed (`python -m tools.bench.mp2_twin`, run on "
-        f"{twin['date']} on the former Gaussian default data): ours {db(twin['ours_psnr_db'])}, twin "
-        f"{db(twin['twin_psnr_db'])}, {abs(twin['difference_db']):.3f} dB apart.",
+        f"{twin['date']}{' on the former Gaussian default data' if measured_on_gaussian_data(twin) else ''}): "
+        f"ours {db(twin['ours_psnr'])}, twin {db(twin['twin_psnr'])}, {abs(twin['difference']):.3f} dB apart.",
         "",
         "Denoised validation images (`python -m tools.bench.examples`):",
         "",

@@ -104,8 +104,8 @@ def main():
         twin_psnr = psnr(twin(val_in), val_clean)
     max_weight_diff = max((p - q.detach()).abs().max().item()
                           for (_, p, _), q in zip(ours.named_param(), twin.parameters()))
-    result = {"ours_psnr_db": round(ours_psnr, 4), "twin_psnr_db": round(twin_psnr, 4),
-              "difference_db": round(ours_psnr - twin_psnr, 4),
+    result = {"ours_psnr": round(ours_psnr, 4), "twin_psnr": round(twin_psnr, 4),
+              "difference": round(ours_psnr - twin_psnr, 4),
               "max_abs_weight_difference": max_weight_diff,
               "settings": {"n_train": len(inputs), "epochs": args.epochs, "batch_size": args.batch_size,
                            "lr": args.lr, "seed": args.seed, "optimizer": "Adam, cosine schedule",
