@@ -24,10 +24,6 @@ def _save(figure, folder, name):
     return name
 
 
-def _panel(ax, label):
-    ax.text(-0.02, 1.02, label, transform=ax.transAxes, ha="right", va="bottom", fontweight="bold")
-
-
 def _reference_line(ax, value, label, color):
     ax.axhline(value, color=color, linestyle="--", linewidth=0.9, label=f"{label}: {value:.2f} dB")
 

@@ -14,7 +14,7 @@ import torch
 
 from Miniproject_1.model import Model
 from tools.results_writer import ROOT, write_results
-from tools.data import NOISE_NAMES, build_dataset, ensure_dataset, ensure_noise_set, load_pair
+from tools.data import NOISE_NAMES, ensure_dataset, ensure_noise_set, load_pair
 from tools.metrics import model_psnr, psnr
 
 TRAINING_SETS = {"pixelation": ROOT / "data", "mix": ROOT / "data" / "mix"}
@@ -22,10 +22,8 @@ NOISE_SETS = tuple(n for n in NOISE_NAMES if n != "mix")
 
 
 def training_pairs(name, n_pairs):
-    folder = TRAINING_SETS[name]
-    if name == "mix" and not (folder / "train_data.pkl").is_file():
-        build_dataset(folder, noise="mix")
-    train_path, _ = ensure_dataset(folder)
+    """The first `n_pairs` training pairs of `name` ('pixelation' or 'mix'), built if missing."""
+    train_path, _ = ensure_dataset(TRAINING_SETS[name], noise=name)
     return tuple(t[:n_pairs] for t in load_pair(train_path))
 
 
