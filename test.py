@@ -317,9 +317,9 @@ class Grader:
         model.train(noisy_a[:pairs].clone(), noisy_b[:pairs].clone(), num_epochs=1)
         seconds = time.perf_counter() - start
         message, values = psnr_verdict(predict_in_slices(model, noisy), noisy, clean, "", margin=margin)
-        values.update(train_pairs=pairs, train_seconds=round(seconds, 3), psnr_before_db=round(before, 4))
+        values.update(train_pairs=pairs, train_seconds=round(seconds, 3), psnr_before=round(before, 4))
         message = f"loaded, then 1 epoch on {pairs} pairs in {seconds:.1f} s: {message}, {before:.2f} dB before"
-        if not values["psnr_db"] >= before - TRAIN_TOLERANCE_DB:
+        if not values["psnr"] >= before - TRAIN_TOLERANCE_DB:
             raise Fail(f"{message}: training made the loaded model worse")
         return message, values
 
@@ -444,8 +444,8 @@ def psnr_verdict(denoised, noisy, clean, detail, margin):
     """Message and values comparing PSNR of `denoised` ([0, 1]) with the noisy input's; Fail below noisy + margin."""
     clean = clean.float() / 255
     output_db, noisy_db = psnr(denoised, clean), psnr(noisy.float() / 255, clean)
-    values = {"psnr_db": round(output_db, 4), "noisy_psnr_db": round(noisy_db, 4),
-              "gain_db": round(output_db - noisy_db, 4)}
+    values = {"psnr": round(output_db, 4), "noisy_psnr": round(noisy_db, 4),
+              "gain": round(output_db - noisy_db, 4)}
     message = f"{output_db:.2f} dB (noisy {noisy_db:.2f} dB, gain {output_db - noisy_db:+.2f} dB)" + \
         (f" {detail}" if detail else "")
     if not math.isfinite(output_db) or output_db <= noisy_db + margin:

@@ -18,7 +18,7 @@ from torch import empty, load, save, set_grad_enabled
 # The framework, importable from here as the course expects (`from model import Conv2d, ...`).
 from .others.activations import LeakyReLU, ReLU, Sigmoid  # noqa: F401
 from .others.clipping import target_noise_std, unclip
-from .others.containers import Sequential, SkipConcat  # noqa: F401
+from .others.containers import Residual, Sequential, SkipConcat  # noqa: F401
 from .others.conv import Conv2d, TransposeConv2d  # noqa: F401
 from .others.held_out import BestWeights, split_held_out
 from .others.images import check_images, check_num_epochs, check_pairs, to_unit_range
@@ -42,7 +42,6 @@ LEARNING_RATE = 2e-3   # Adam; decayed by a cosine over each call to train()
 FINE_TUNE_FACTOR = 0.1  # a model loaded or trained before trains on at this fraction of the rate:
                         # the full rate would throw away much of what it learnt
 PREDICT_PIXELS = 2 ** 22  # pixels per forward pass in predict: bounds memory for big inputs
-MULTIPLE = 4           # two stride-2 convolutions: sizes must be multiples of 4
 WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bestmodel.pth")
 
 
@@ -109,7 +108,8 @@ class Model:
             self.device = x.device
 
     def train(self, train_input, train_target, num_epochs, on_epoch=None, resume=None, log=print):
-        """Train on noisy pairs `(N, 3, H, W)` (uint8 or float 0-255, H and W multiples of 4).
+        """Train on noisy pairs `(N, 3, H, W)` (uint8 or float 0-255, H and W multiples of
+        `self.net.size_multiple`, 4 for the prescribed network).
 
         A model loaded or trained before is fine-tuned at a lower learning rate. A slice of the
         pairs is held out (others/held_out.py): training ends with the weights that did best on
@@ -120,7 +120,7 @@ class Model:
         checkpoint: `train(same pairs, num_epochs, resume=state)` continues after that epoch.
         `log(text)` gets progress lines (None: silent).
         """
-        check_pairs(train_input, train_target, MULTIPLE)
+        check_pairs(train_input, train_target, self.net.size_multiple)
         check_num_epochs(num_epochs)
         self._follow(train_input)
         rate = LEARNING_RATE * (FINE_TUNE_FACTOR if self.trained else 1.0)
@@ -163,5 +163,5 @@ class Model:
         x = to_unit_range(test_input.to(self.device))
         chunk = max(1, PREDICT_PIXELS // (x.shape[2] * x.shape[3]))
         denoise = predict_ensembled if self.self_ensemble else predict_batched
-        denoised = denoise(self.net, x, MULTIPLE, chunk).mul_(255.0).clamp_(0.0, 255.0)
+        denoised = denoise(self.net, x, self.net.size_multiple, chunk).mul_(255.0).clamp_(0.0, 255.0)
         return unclip(denoised, self.target_noise_std)

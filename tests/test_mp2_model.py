@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from Miniproject_2 import model as mp2
-from Miniproject_2.others.network import prescribed_net
+from Miniproject_2.others.network import prescribed_net, unet
 from Miniproject_2.others.conv import Conv2d
 from Miniproject_2.others.inference import predict_ensembled
 from Miniproject_2.others.training import batches, cosine_lr, dihedral
@@ -48,6 +48,22 @@ def test_predict_keeps_any_shape(shape):
     y = mp2.Model().predict(x)
     assert y.shape == x.shape and y.device == x.device
     assert y.min() >= 0 and y.max() <= 255
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 17, 23), (2, 3, 1, 5)])
+def test_predict_pads_to_the_networks_own_multiple(shape):
+    """The extended U-Net pools three times: predict pads to multiples of 8 for it, not 4."""
+    model = mp2.Model()
+    model.net = unet(width=4, top_width=4, head_widths=(4, 4))
+    x = torch.rand(shape) * 255
+    assert model.net.size_multiple == 8 and model.predict(x).shape == x.shape
+
+
+def test_train_refuses_sizes_the_network_cannot_take():
+    model = mp2.Model()
+    model.net = unet(width=4, top_width=4, head_widths=(4, 4))
+    with pytest.raises(ValueError, match="divisible by 8"):
+        model.train(*pairs(size=12), 1, log=None)
 
 
 def test_predict_uint8_and_float_agree():

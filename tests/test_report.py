@@ -58,14 +58,34 @@ def write_fake_results(folder):
                                                           "Miniproject_2": [23.0, 24.0]}})
     put("mp2_speed.json", {"cpus": 2, "load_average_1min": 1.0, "layers": [
         {"layer": name, "module": "Conv2d", "in": 3, "out": 96, "input_size": 32, "batch": 32, "ours_ms": 1.0,
-         "torch_ms": 2.0, "ratio": ratio, "matmul_floor_ms": 1.0, "matmul_floor_ratio": 0.5}
+         "ours_ms_sd": 0.1, "torch_ms": 2.0, "torch_ms_sd": 0.2, "rounds": 5, "ratio": ratio, "matmul_floor_ms": 1.0, "matmul_floor_ratio": 0.5}
         for name, ratio in (("conv1", 0.5), ("conv2", 2.0), ("up1", 1.1), ("up2", 0.2))],
         "im2col": [{"channels": 3, "size": 32, "kernel": 3, "stride": 2, "padding": 1, "unfold_ours_ms": 0.1,
                     "unfold_torch_ms": 0.4, "fold_ours_ms": 0.3, "fold_torch_ms": 0.3}],
-        "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "epoch_pairs_timed": 4096})
+        "network_ratio": 0.9, "epoch_seconds_50000_pairs": 100.0, "epoch_pairs_timed": 4096,
+        "unet_epoch_seconds_50000_pairs": 400.0, "unet_epoch_pairs_timed": 1024})
     put("mp2_twin.json", {"ours_psnr": 24.0, "twin_psnr": 24.01, "difference": -0.01,
                           "settings": {"n_train": 1000, "epochs": 1, "widths": [96, 192]}, "ours_seconds": 10.0,
                           "twin_seconds": 12.0}, date="2026-11-23")
+    put("mp1_ablations.json", {"budget": {"pairs": 12800, "epochs": 1, "seeds": 3}, "runs": [
+        {"name": name, "setting": name, "seeds": [0, 1, 2], "val_psnr": values, "seconds": [10.0, 11.0, 12.0],
+         "steps": 256} for name, values in (("shipped", [24.0, 24.1, 24.2]), ("paper's top", [24.5, 24.6, 24.7]),
+                                           ("L1 loss", [24.0, 24.2, 24.3]), ("plain output", [22.0, 22.1, 22.2]))]})
+    shipped_rate = {"optimizer": "Adam", "learning_rate": 2e-3, "batch_size": 32}
+    put("mp2_optimizers.json", {"budget": {"pairs": 12800, "epochs": 1, "seeds": 3, "shipped": shipped_rate}, "runs": [
+        {"optimizer": optimizer, "learning_rate": rate, "batch_size": batch, "seeds": list(range(len(values))),
+         "val_psnr": values, "seconds": [30.0] * len(values), "mean_psnr": sum(values) / len(values), **extra}
+        for optimizer, rate, batch, values, extra in (
+            ("SGD", 1.0, 32, [21.0], {}), ("SGD", 3.0, 32, [21.5, 21.6, 21.4], {"best_rate": True}),
+            ("SGD, momentum 0.9", 0.3, 32, [22.5, 22.4, 22.6], {"best_rate": True}),
+            ("Adam", 2e-3, 32, [23.0, 23.1, 22.9], {"best_rate": True}), ("Adam", 8e-3, 32, [22.8], {}),
+            ("Adam", 2e-3, 8, [23.2, 23.1, 23.3], {}), ("Adam", 2e-3, 128, [22.0, 22.1, 21.9], {}))]})
+    put("mp2_module_errors.json", {"batch": 32, "seconds": 5.0, "modules": [
+        {"module": name, "kind": kind, "shape": [32, 3, 32, 32],
+         **{f"{prefix}{q}_error": None if q == "param_grad" and not params else 1e-6
+            for prefix in ("", "float64_", "torch_float64_") for q in ("output", "input_grad", "param_grad")},
+         "max_abs_reference": {"output": 1.0, "input_grad": 2.0, "param_grad": 30.0 if params else None}}
+        for name, kind, params in (("Conv2d 3->96, stride 2", "Conv2d", True), ("ReLU", "ReLU", False))]})
     budget = {"pairs": 12800, "epochs": 1, "seed": 0}
     put("gaussian_era/mp1_ablations.json", {"budget": budget, "runs": [
         {"name": "shipped", "setting": "width 32, L2", "val_psnr": 27.5, "seconds": 100.0, "steps": 256},
@@ -87,7 +107,8 @@ def write_fake_results(folder):
         {"widths": [96, 192], "kernel": 3, "shipped": True, "val_psnr": 24.3, "mega_multiply_adds": 56.4},
         {"widths": [128, 256], "kernel": 3, "shipped": False, "val_psnr": 24.5, "mega_multiply_adds": 98.8}]},
         date="2026-11-23")
-    for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp2", (22.0, 23.0)), ("train_mp2_unet", (22.2, 23.4))):
+    for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp1_restart", (23.8, 24.0)), ("train_mp2", (22.0, 23.0)),
+                       ("train_mp2_unet", (22.2, 23.4))):
         (folder / f"{name}.csv").write_text(LOG_HEADER + f"1,0.011,{psnr[0]},200.0,1e-3\n2,0.010,{psnr[1]},100.0,0.0\n")
     import matplotlib.pyplot as plt
     plt.imsave(folder / "examples.png", [[[0.2, 0.4, 0.6]] * 8] * 4)
@@ -161,7 +182,13 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(300 / 60)
     assert numbers["derived"]["best_baseline"]["pixelation"]["method"] == "bm3d"
     assert numbers["derived"]["mp2_twin_on_gaussian_data"] is True
-    assert [run["delta"] for run in numbers["derived"]["ablations"]] == pytest.approx([0.0, -0.2])
+    ablations = numbers["derived"]["ablations"]
+    assert [run["delta"] for run in ablations] == pytest.approx([0.0, 0.5, 0.2 / 3, -2.0])
+    assert [run["verdict"] for run in ablations[1:]] == ["better", "no difference", "worse"]
+    assert ablations[0]["sd"] == pytest.approx(0.1) and ablations[1]["time_ratio"] == pytest.approx(1.0)
+    optimizers = numbers["derived"]["optimizers"]
+    assert optimizers["shipped"]["learning_rate"] == 2e-3 and set(optimizers["best"]) == {"SGD", "SGD, momentum 0.9", "Adam"}
+    assert [run.get("verdict") for run in optimizers["runs"] if run["batch_size"] != 32] == ["no difference", "worse"]
     assert numbers["code"]["mix"]["pixelation"] == 0.5
 
 

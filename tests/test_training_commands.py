@@ -79,3 +79,30 @@ def test_an_out_that_is_a_file_in_place_of_a_folder_fails_before_training(comman
     (tmp_path / "file").write_text("")
     with pytest.raises(SystemExit):
         run(command, small_dataset, tmp_path / "file" / "m.pth")
+
+
+@pytest.mark.parametrize("rate,expected", [([], 1e-4), (["--learning-rate", "3e-4"], 3e-4)])
+def test_init_continues_from_the_given_weights(small_dataset, tmp_path, monkeypatch, rate, expected):
+    """--init: Model.train starts from those weights, at its fine-tuning rate unless --learning-rate says."""
+    from Miniproject_1.model import Model
+    run(train_mp1, small_dataset, tmp_path / "first.pth", "--epochs", "1")
+    seen = {}
+
+    def spy(self, inputs, targets, num_epochs, **kwargs):
+        factor = self.settings.fine_tune_factor if self.trained else 1.0
+        seen.update(rate=self.settings.learning_rate * factor, state=self.net.state_dict())
+    monkeypatch.setattr(Model, "train", spy)
+    run(train_mp1, small_dataset, tmp_path / "second.pth", "--init", str(tmp_path / "first.pth"), *rate)
+    assert seen["rate"] == pytest.approx(expected)
+    first = torch.load(tmp_path / "first.pth", weights_only=True)["state_dict"]
+    assert all(torch.equal(first[name], seen["state"][name]) for name in first)
+
+
+def test_restart_is_the_second_cycle_from_the_shipped_weights_with_its_own_log():
+    args = train_mp1.parse_args(["--restart"])
+    assert (args.init, args.learning_rate, args.epochs) == (train_mp1.OUT, 3e-4, 8) == (
+        train_mp1.OUT, train_mp1.RESTART["learning_rate"], train_mp1.RESTART["epochs"])
+    assert (args.out, args.log, args.checkpoint) == (train_mp1.OUT, train_mp1.RESTART_LOG, train_mp1.RESTART_CHECKPOINT)
+    assert args.log != train_mp1.LOG  # the first cycle's log is never truncated by the second
+    assert train_mp1.parse_args(["--restart", "--epochs", "3"]).epochs == 3
+    assert train_mp1.parse_args([]).epochs == train_mp1.EPOCHS and train_mp1.parse_args([]).init is None

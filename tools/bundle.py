@@ -134,7 +134,7 @@ def run_grader(project_path, data_path, report_path):
 
 
 def self_check(zip_path, name, data_path=None, grader=None):
-    """Unpack `zip_path` in a temporary folder and grade the copy; returns `{project: psnr_db}`.
+    """Unpack `zip_path` in a temporary folder and grade the copy; returns `{project: psnr}` (dB).
 
     BundleError if the zip does not unpack to the single folder `name`, or the grader fails or
     ends without writing its report.
@@ -159,8 +159,8 @@ def self_check(zip_path, name, data_path=None, grader=None):
 
 def _psnr_of(project_result):
     for check in project_result.get("checks", []):
-        if check["name"] == "psnr" and "psnr_db" in check.get("values", {}):
-            return check["values"]["psnr_db"]
+        if check["name"] == "psnr" and "psnr" in check.get("values", {}):
+            return check["values"]["psnr"]
     return None
 
 

@@ -20,6 +20,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 # The training logs, and the command that writes each (all share tools.training_run.LOG_HEADER).
 TRAINING_LOGS = {
     "train_mp1": "python -m tools.train_mp1",
+    # the second cosine cycle of the shipped Miniproject_1, from the weights the first one wrote
+    "train_mp1_restart": "python -m tools.train_mp1 --restart",
     "train_mp2": "python -m tools.train_mp2",
     "train_mp2_unet": "python -m tools.train_mp2 --net unet",
 }
@@ -116,29 +118,40 @@ def training_summary(log):
             "best_psnr": max(log["val_psnr"]), "minutes": seconds / 60, "epoch_seconds": seconds / len(log["epoch"])}
 
 
+def seed_summary(values):
+    """`{"mean", "sd", "half_range", "seeds"}` of one configuration's results over its seeds."""
+    values = list(values)
+    return {"mean": statistics.mean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "half_range": (max(values) - min(values)) / 2, "seeds": len(values)}
+
+
+def compare_seeds(values, reference):
+    """`{"difference", "spread", "verdict"}` of two configurations' results over their seeds.
+
+    `difference` is the mean of `values` minus the mean of `reference`; `spread` is the larger
+    range between the seeds of one configuration. Two seeds of one configuration differ by that
+    much, so a smaller difference is "no difference"; a larger one is "better" or "worse".
+    """
+    difference = statistics.mean(values) - statistics.mean(reference)
+    spread = max(max(v) - min(v) for v in (values, reference))
+    verdict = "no difference" if abs(difference) <= spread else "better" if difference > 0 else "worse"
+    return {"difference": difference, "spread": spread, "verdict": verdict}
+
+
 def robust_comparison(robust, reference="pixelation"):
     """Each training of results/robust_training.json on each noise set, with its seeds summarised.
 
-    `{noise: {"noisy", "trainings": {training: {"mean", "half_range"}}, "difference", "spread", "verdict"}}`:
-    `difference` is the other training's mean minus `reference`'s; `spread` is the largest range
-    between the seeds of one training on that set. Two seeds of the same training differ by that
-    much, so a smaller difference is "no difference"; a larger one is "better" or "worse".
+    `{noise: {"noisy", "trainings": {training: seed_summary}, "difference", "spread", "verdict"}}`:
+    the other training against `reference` by `compare_seeds`.
     """
     trainings = list(dict.fromkeys(run["training"] for run in robust["runs"]))
     other = next(t for t in trainings if t != reference)
     table = {}
     for noise, noisy in robust["noisy_psnr"].items():
-        row = {"noisy": noisy, "trainings": {}}
-        ranges = []
-        for training in trainings:
-            values = [run["psnr"][noise] for run in robust["runs"] if run["training"] == training]
-            row["trainings"][training] = {"mean": statistics.mean(values), "half_range": (max(values) - min(values)) / 2}
-            ranges.append(max(values) - min(values))
-        row["difference"] = row["trainings"][other]["mean"] - row["trainings"][reference]["mean"]
-        row["spread"] = max(ranges)
-        row["verdict"] = ("no difference" if abs(row["difference"]) <= row["spread"]
-                          else "better" if row["difference"] > 0 else "worse")
-        table[noise] = row
+        values = {training: [run["psnr"][noise] for run in robust["runs"] if run["training"] == training]
+                  for training in trainings}
+        table[noise] = {"noisy": noisy, "trainings": {t: seed_summary(v) for t, v in values.items()},
+                        **compare_seeds(values[other], values[reference])}
     return {"reference": reference, "other": other, "trainings": trainings, "noises": table}
 
 
@@ -161,11 +174,36 @@ def largest_statistic_gap(stats):
 
 
 def ablation_table(ablations, reference="shipped"):
-    """The ablation runs in the file's order, each with `delta`: its PSNR minus the reference run's
-    (the run named `reference`, else the first)."""
+    """The runs of results/mp1_ablations.json in the file's order, each with its `seed_summary` and,
+    by `compare_seeds`, its difference to the run named `reference` (`delta`, `spread`, `verdict`)."""
     runs = ablations["runs"]
-    base = next((run for run in runs if run["name"] == reference), runs[0])
-    return [{**run, "delta": run["val_psnr"] - base["val_psnr"], "reference": run is base} for run in runs]
+    base = next(run for run in runs if run["name"] == reference)
+    table = []
+    for run in runs:
+        comparison = compare_seeds(run["val_psnr"], base["val_psnr"])
+        table.append({**run, **seed_summary(run["val_psnr"]), "delta": comparison.pop("difference"), **comparison,
+                      "reference": run is base, "time_ratio": statistics.mean(run["seconds"]) / statistics.mean(base["seconds"])})
+    return table
+
+
+def optimizer_table(optimizers):
+    """results/mp2_optimizers.json summarised: every run with its `seed_summary`; for each optimiser
+    (at the shipped batch size) its best rate; and each run with several seeds compared with the
+    shipped configuration by `compare_seeds`."""
+    shipped = optimizers["budget"]["shipped"]
+    is_shipped = lambda run: all(run[key] == shipped[key] for key in ("optimizer", "learning_rate", "batch_size"))  # noqa: E731
+    base = next(run for run in optimizers["runs"] if is_shipped(run))
+    runs = []
+    for run in optimizers["runs"]:
+        row = {**run, **seed_summary(run["val_psnr"]), "shipped": is_shipped(run)}
+        if len(run["val_psnr"]) > 1 and not row["shipped"]:
+            row.update(compare_seeds(run["val_psnr"], base["val_psnr"]))
+        runs.append(row)
+    best = {}
+    for row in runs:
+        if row["batch_size"] == shipped["batch_size"] and row.get("best_rate"):
+            best[row["optimizer"]] = row
+    return {"runs": runs, "best": best, "shipped": next(row for row in runs if row["shipped"])}
 
 
 def for_text(results):
@@ -191,7 +229,8 @@ def for_text(results):
         derived["mp2_slowest_layer"] = max(results["mp2_speed"]["layers"], key=lambda layer: layer["ratio"])
     if "mp2_twin" in results:
         derived["mp2_twin_on_gaussian_data"] = measured_on_gaussian_data(results["mp2_twin"])
-    era = results.get(GAUSSIAN_ERA, {})
-    if "mp1_ablations" in era:
-        derived["ablations"] = ablation_table(era["mp1_ablations"])
+    if "mp1_ablations" in results:
+        derived["ablations"] = ablation_table(results["mp1_ablations"])
+    if "mp2_optimizers" in results:
+        derived["optimizers"] = optimizer_table(results["mp2_optimizers"])
     return {**results, "derived": derived}

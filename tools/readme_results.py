@@ -5,11 +5,11 @@ edited by hand, so the README cannot disagree with results/ (read through `tools
 `--check` only compares.
 """
 import argparse
-import statistics
 import sys
 from pathlib import Path
 
-from tools.facts import MissingResult, load, measured_on_gaussian_data, training_summary
+from tools.facts import (MissingResult, ablation_table, load, measured_on_gaussian_data, optimizer_table,
+                         robust_comparison, training_summary)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -43,7 +43,7 @@ def statistics_table(stats):
     return lines
 
 
-def main_table(evals, baselines, speed, logs):
+def main_table(evals, baselines, speed, mp2_speed, logs):
     pixelation = baselines["noise_sets"]["pixelation"]
     noisy = evals["projects"]["Miniproject_1"]["pixelation"]["noisy_psnr"]
     lines = ["| | PSNR | gain over noisy | training | epoch of 50,000 pairs | predict 32x32 | predict 512x512 |",
@@ -55,8 +55,10 @@ def main_table(evals, baselines, speed, logs):
         fast = speed["projects"].get(name)
         speeds = (f"{fast['epoch_seconds_50k'] / 60:.1f} min | {fast['predict_images_per_second']['32x32']:.0f} images/s "
                   f"| {fast['predict_images_per_second']['512x512']:.1f} images/s" if fast else "| |")
+        if name == "Miniproject_2 extended U-Net" and "unet_epoch_seconds_50000_pairs" in mp2_speed:
+            speeds = f"{mp2_speed['unet_epoch_seconds_50000_pairs'] / 60:.1f} min (`mp2_speed`) | |"
         lines.append(f"| **{name}** | **{db(row['psnr'])}** | +{db(row['psnr'] - row['noisy_psnr'])} "
-                     f"| {logs[name]['epochs']} epochs | {speeds} |")
+                     f"| {logs[name]} | {speeds} |")
     for key, label in BASELINES.items():
         row = pixelation[key]
         subset = "" if row["n_images"] == evals["n_images"] else f" (first {row['n_images']} images)"
@@ -78,16 +80,35 @@ def noise_table(evals, baselines):
 
 
 def robust_table(robust):
-    trainings = sorted({run["training"] for run in robust["runs"]}, key=["pixelation", "mix"].index)
+    comparison = robust_comparison(robust)
+    trainings = [comparison["reference"], comparison["other"]]
     lines = ["| noise | noisy | " + " | ".join(f"trained on {t}" for t in trainings) + " |",
              "|" + "---|" * (2 + len(trainings))]
     for noise, label in NOISE_LABELS.items():
-        cells = [label, db(robust["noisy_psnr"][noise])]
-        for training in trainings:
-            values = [run["psnr"][noise] for run in robust["runs"] if run["training"] == training]
-            spread = (max(values) - min(values)) / 2
-            cells.append(f"{statistics.mean(values):.2f} ± {spread:.2f} dB")
+        row = comparison["noises"][noise]
+        cells = [label, db(row["noisy"])]
+        cells += [f"{row['trainings'][t]['mean']:.2f} ± {row['trainings'][t]['half_range']:.2f} dB" for t in trainings]
         lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def ablations_table(ablations):
+    lines = ["| configuration | PSNR (mean ± sd) | difference | verdict | training time |", "|---|---|---|---|---|"]
+    for row in ablation_table(ablations):
+        verdict = "" if row["reference"] else row["verdict"]
+        difference = "" if row["reference"] else f"{row['delta']:+.2f} dB"
+        lines.append(f"| {row['name']} ({row['setting']}) | {row['mean']:.2f} ± {row['sd']:.2f} dB | {difference} "
+                     f"| {verdict} | {row['time_ratio']:.2f}x |")
+    return lines
+
+
+def optimizers_table(optimizers):
+    lines = ["| optimiser | learning rate | batch | PSNR (mean ± sd) | seeds | against the shipped one |",
+             "|---|---|---|---|---|---|"]
+    for row in optimizer_table(optimizers)["runs"]:
+        against = "(shipped)" if row["shipped"] else row.get("verdict", "")
+        lines.append(f"| {row['optimizer']} | {row['learning_rate']:g} | {row['batch_size']} | {row['mean']:.2f} ± "
+                     f"{row['sd']:.2f} dB | {row['seeds']} | {against} |")
     return lines
 
 
@@ -105,9 +126,12 @@ def render():
     stats, evals, baselines = load("pixelation_stats.json"), load("eval_models.json"), load("baselines.json")
     speed, robust, one_epoch = load("speed.json"), load("robust_training.json"), load("one_epoch.json")
     mp2_speed, twin = load("mp2_speed.json"), load("mp2_twin.json")
-    logs = {"Miniproject_1": training_summary(load("train_mp1.csv")),
-            "Miniproject_2": training_summary(load("train_mp2.csv")),
-            "Miniproject_2 extended U-Net": training_summary(load("train_mp2_unet.csv"))}
+    ablations, optimizers = load("mp1_ablations.json"), load("mp2_optimizers.json")
+    epochs = {stem: training_summary(load(f"{stem}.csv"))["epochs"]
+              for stem in ("train_mp1", "train_mp1_restart", "train_mp2", "train_mp2_unet")}
+    logs = {"Miniproject_1": f"{epochs['train_mp1']} + {epochs['train_mp1_restart']} epochs (two cosine cycles)",
+            "Miniproject_2": f"{epochs['train_mp2']} epochs",
+            "Miniproject_2 extended U-Net": f"{epochs['train_mp2_unet']} epochs"}
     budget = robust["budget"]
     lines = [
         "All numbers come from `results/`, measured on the 2-core CPU this kit is developed on, on the default",
@@ -123,7 +147,7 @@ def render():
         f"`python -m tools.bench.speed` with a load average of {speed['load_average_1min']:.1f}). The baselines need no",
         "training; non-local means and BM3D are given the noise level scikit-image estimates from each image.",
         "",
-        *main_table(evals, baselines, speed, logs),
+        *main_table(evals, baselines, speed, mp2_speed, logs),
         "",
         "**Every noise set** (`predict` as shipped; the same commands). The models were trained on the mix of",
         "corruptions (see the next table for why); BM3D ran on the first "
@@ -137,6 +161,19 @@ def render():
         "pixelation, the rest finer and coarser pixelation, Gaussian 15, 25, 50 and Poisson.",
         "",
         *robust_table(robust),
+        "",
+        f"**Miniproject_1's choices** (`python -m tools.bench.mp1_ablations`): each configuration changes one thing and",
+        f"trains a fresh network for {ablations['budget']['epochs']} epoch on {ablations['budget']['pairs']:,} pixelation "
+        f"pairs, {ablations['budget']['seeds']} seeds. A difference within the larger range",
+        "of the two configurations' seeds is \"no difference\"; the time is relative to the shipped configuration.",
+        "",
+        *ablations_table(ablations),
+        "",
+        f"**Miniproject_2: SGD or Adam** (`python -m tools.bench.mp2_optimizers`): the prescribed network, "
+        f"{optimizers['budget']['epochs']} epoch on {optimizers['budget']['pairs']:,} pixelation pairs, a grid of",
+        "learning rates on one seed, then each optimiser's best rate and each batch size on more seeds.",
+        "",
+        *optimizers_table(optimizers),
         "",
         "**The course's training check** (`python -m tools.bench.one_epoch`): the course's harness loads `bestmodel.pth`,",
         f"trains one epoch on all {one_epoch['n_train']:,} pairs, then evaluates. `train` holds out 1 pair in 50 and ends",

@@ -1,4 +1,5 @@
-"""Containers: `Sequential` chains modules; `SkipConcat` adds a U-Net skip connection."""
+"""Containers: `Sequential` chains modules; `SkipConcat` adds a U-Net skip connection; `Residual`
+adds the input to the output."""
 from torch import cat
 
 from .module import Module
@@ -39,7 +40,7 @@ class Sequential(Container):
         return grad_output
 
 
-class SkipConcat(Container):
+class SkipConcat(Sequential):
     """`x -> cat([x, inner(x)], dim=1)` with `inner = Sequential(*modules)`: a U-Net skip connection.
 
     Nest them to build a U-Net: `Sequential(enc, SkipConcat(down, ..., up), dec)`.
@@ -47,13 +48,19 @@ class SkipConcat(Container):
 
     def forward(self, x):
         self._channels = x.shape[1]
-        y = x
-        for m in self.modules:
-            y = m.forward(y)
-        return cat([x, y], 1)
+        return cat([x, super().forward(x)], 1)
 
     def backward(self, grad_output):
-        g = grad_output[:, self._channels:]
-        for m in reversed(self.modules):
-            g = m.backward(g)
-        return grad_output[:, :self._channels] + g
+        inner = super().backward(grad_output[:, self._channels:])
+        return grad_output[:, :self._channels] + inner
+
+
+class Residual(Sequential):
+    """`x -> x + inner(x)` with `inner = Sequential(*modules)`: a network that learns a correction
+    of its input (for a denoiser, minus the noise) starts near the identity."""
+
+    def forward(self, x):
+        return x + super().forward(x)
+
+    def backward(self, grad_output):
+        return grad_output + super().backward(grad_output)

@@ -1,6 +1,6 @@
 """The networks: the course's prescribed one (the default of `Model`) and an extended U-Net."""
 from .activations import LeakyReLU, ReLU, Sigmoid
-from .containers import Sequential, SkipConcat
+from .containers import Residual, Sequential, SkipConcat
 from .conv import Conv2d
 from .pooling import MaxPool2d
 from .polyphase_upsampling import PolyphaseUpsampling
@@ -37,6 +37,7 @@ def prescribed_net(widths=PRESCRIBED_WIDTHS, kernel=PRESCRIBED_KERNEL):
         upsampling_conv(w2, w1, kernel), ReLU(),
         upsampling_conv(w1, 3, kernel), Sigmoid())
     net[0].need_input_grad = False  # nothing upstream needs dL/d(image)
+    net.size_multiple = 4  # two stride-2 convolutions
     return net
 
 
@@ -44,17 +45,25 @@ def conv_block(in_channels, out_channels, slope):
     return [Conv2d(in_channels, out_channels, 3, padding=1), LeakyReLU(slope)]
 
 
-def unet(width=24, depth=2, slope=0.1):
-    """A small U-Net from scratch: 3x3 convolutions with LeakyReLU(slope), 2x2 max-pooling down,
-    nearest upsampling up, a concatenated skip at every level, sigmoid output. Kept to one
-    convolution per decoder level so that an epoch costs about as much as the prescribed network.
+def unet(width=32, depth=3, top_width=32, head_widths=(32, 16), slope=0.1):
+    """Miniproject_1's U-Net (its `others/unet.py`, at its `NETWORK` settings) built from this
+    framework's modules: a two-convolution stem, `depth` levels of 2x2 max-pooling and one
+    convolution down, nearest upsampling, a concatenated skip and two convolutions up at each
+    level, the input image concatenated before a three-convolution head, LeakyReLU(slope), and
+    a residual output (the network predicts the noise and subtracts it). The only difference is
+    the order of the concatenated channels (skip first here), which changes nothing learnable.
 
-    `(N, 3, H, W)` in [0, 1] -> same shape in (0, 1); H and W multiples of `2 ** depth`.
+    `(N, 3, H, W)` in [0, 1] -> same shape; H and W multiples of `2 ** depth`.
     """
-    inner = conv_block(width, width, slope)  # the bottom of the U
-    for _ in range(depth):  # wrap one level around the previous ones, innermost first
+    inner = []  # the decoder levels, wrapped around each other from the deepest out
+    for level in range(depth):
+        in_channels = (width if level == 0 else 2 * width) + width
+        out_channels = 2 * width if level < depth - 1 else top_width
         inner = [SkipConcat(MaxPool2d(2), *conv_block(width, width, slope), *inner, NearestUpsampling(2)),
-                 *conv_block(2 * width, width, slope)]
-    net = Sequential(*conv_block(3, width, slope), *inner, Conv2d(width, 3, 3, padding=1), Sigmoid())
-    net[0].need_input_grad = False
+                 *conv_block(in_channels, out_channels, slope), *conv_block(out_channels, out_channels, slope)]
+    wide, narrow = head_widths
+    net = Residual(SkipConcat(*conv_block(3, width, slope), *conv_block(width, width, slope), *inner),
+                   *conv_block(top_width + 3, wide, slope), *conv_block(wide, narrow, slope),
+                   Conv2d(narrow, 3, 3, padding=1))
+    net.size_multiple = 2 ** depth
     return net

@@ -1,7 +1,8 @@
 """Speed of Miniproject_2's modules against torch's own (autograd), measured in the same run.
 
 For each layer of the prescribed network at its training shapes, times forward + backward
-(input gradient included) of our module and of the torch.nn equivalent with autograd, and
+(input gradient included) of our module and of the torch.nn equivalent with autograd, in
+alternating rounds (milliseconds: the mean and standard deviation of the rounds' medians), and
 reports the ratio, beside the matmul floor: the time of three bare matrix products doing
 torch's multiply-adds (on CPUs where torch's own convolutions run faster than its matrix
 products, no unfold-and-matmul layer gets below that ratio without doing less arithmetic);
@@ -22,10 +23,10 @@ from tools.results_writer import write_results
 from Miniproject_2.model import BATCH_SIZE, LEARNING_RATE, Model
 from Miniproject_2.others.conv import Conv2d
 from Miniproject_2.others.im2col import fold, unfold
-from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS
+from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, unet, upsampling_conv
 from Miniproject_2.others.optim import Adam
 from Miniproject_2.others.training import run_epoch
-from Miniproject_2.others.network import upsampling_conv
+
 
 def layer_specs(widths=PRESCRIBED_WIDTHS, kernel=PRESCRIBED_KERNEL):
     """(name, kind, in, out, input size) of the prescribed network's four layers."""
@@ -67,6 +68,13 @@ def time_layer(kind, c_in, c_out, size, batch, kernel, repeats):
     return (*interleaved(run_ours, run_torch, repeats), matmul_floor(ref, y_size(kind, size), batch, repeats))
 
 
+def milliseconds(seconds):
+    """`(mean, standard deviation)` of a list of timings, in milliseconds."""
+    mean = sum(seconds) / len(seconds)
+    sd = (sum((t - mean) ** 2 for t in seconds) / max(1, len(seconds) - 1)) ** 0.5
+    return round(mean * 1e3, 3), round(sd * 1e3, 3)
+
+
 def y_size(kind, size):
     """The side of the image torch's convolution runs on (Upsampling convolves the upsampled one)."""
     return size if kind == "conv" else 2 * size
@@ -84,14 +92,14 @@ def matmul_floor(conv, size, batch, repeats):
     return best_time(lambda: (w @ cols, grad @ cols.t(), w.t() @ grad), repeats)
 
 
-def interleaved(ours, theirs, repeats, rounds=3):
-    """Best times of two functions timed in alternating rounds, so that load from other
-    processes hits both alike."""
+def interleaved(ours, theirs, repeats, rounds=5):
+    """The median times of two functions in each of `rounds` alternating rounds (two lists), so
+    that load from other processes hits both alike."""
     t_ours, t_theirs = [], []
     for _ in range(rounds):
         t_ours.append(best_time(ours, repeats))
         t_theirs.append(best_time(theirs, repeats))
-    return min(t_ours), min(t_theirs)
+    return t_ours, t_theirs
 
 
 def time_im2col(batch, repeats):
@@ -107,18 +115,19 @@ def time_im2col(batch, repeats):
                                    ("fold", lambda: fold(cols, (size, size), *args),
                                     lambda: F.fold(cols, (size, size), *args))]:
             t_ours, t_torch = interleaved(ours, theirs, repeats)
-            row[f"{name}_ours_ms"], row[f"{name}_torch_ms"] = round(t_ours * 1e3, 3), round(t_torch * 1e3, 3)
+            row[f"{name}_ours_ms"], row[f"{name}_torch_ms"] = milliseconds(t_ours)[0], milliseconds(t_torch)[0]
         rows.append(row)
         print(row)
     return rows
 
 
-def time_epoch(pairs, repeats):
+def time_epoch(pairs, repeats, net=None):
     """Seconds for an epoch of 50,000 pairs: the best of `repeats` timed runs of Model's training
     loop over `pairs` pairs, scaled up (the best run is the one least slowed by other processes)."""
     inputs = torch.rand(pairs, 3, 32, 32)
     targets = torch.rand(pairs, 3, 32, 32)
     model = Model()
+    model.net = net or model.net
     optimizer = Adam(model.net.param(), lr=LEARNING_RATE)
     times = []
     for _ in range(repeats):
@@ -141,19 +150,22 @@ def main():
     for name, kind, c_in, c_out, size in layer_specs():
         t_ours, t_torch, t_floor = time_layer(kind, c_in, c_out, size, args.batch, PRESCRIBED_KERNEL, args.repeats)
         module = "Conv2d" if kind == "conv" else type(upsampling_conv(1, 1, PRESCRIBED_KERNEL)).__name__
+        (ours_ms, ours_sd), (torch_ms, torch_sd) = milliseconds(t_ours), milliseconds(t_torch)
         layers.append({"layer": name, "module": module,
                        "in": c_in, "out": c_out, "input_size": size, "batch": args.batch,
-                       "ours_ms": round(t_ours * 1e3, 3), "torch_ms": round(t_torch * 1e3, 3),
-                       "ratio": round(t_ours / t_torch, 3), "matmul_floor_ms": round(t_floor * 1e3, 3),
-                       "matmul_floor_ratio": round(t_floor / t_torch, 3)})
+                       "ours_ms": ours_ms, "ours_ms_sd": ours_sd, "torch_ms": torch_ms, "torch_ms_sd": torch_sd,
+                       "rounds": len(t_ours), "ratio": round(ours_ms / torch_ms, 3),
+                       "matmul_floor_ms": round(t_floor * 1e3, 3), "matmul_floor_ratio": round(t_floor * 1e3 / torch_ms, 3)})
         print(layers[-1])
     total_ours = sum(r["ours_ms"] for r in layers)
     total_torch = sum(r["torch_ms"] for r in layers)
     im2col = time_im2col(args.batch, args.repeats)
     epoch_s = time_epoch(args.epoch_pairs, args.repeats)
+    unet_epoch_s = time_epoch(args.epoch_pairs // 4, 3, unet())
     result = {"cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "layers": layers, "im2col": im2col,
               "network_ratio": round(total_ours / total_torch, 3),
-              "epoch_seconds_50000_pairs": round(epoch_s, 1), "epoch_pairs_timed": args.epoch_pairs}
+              "epoch_seconds_50000_pairs": round(epoch_s, 1), "epoch_pairs_timed": args.epoch_pairs,
+              "unet_epoch_seconds_50000_pairs": round(unet_epoch_s, 1), "unet_epoch_pairs_timed": args.epoch_pairs // 4}
     print(json.dumps(result, indent=1))
     write_results("mp2_speed", result)
 

@@ -3,9 +3,9 @@
 
 Every run trains a fresh prescribed network (Conv2d stride 2, ReLU, Conv2d stride 2, ReLU,
 Upsampling, ReLU, Upsampling, Sigmoid) through `Model.train` from the same seed on the same
-pairs, then measures the validation PSNR of the network alone. The cost of each network is its number of
-multiply-adds per 32x32 image (forward), which sets its training time and does not depend on
-what else the machine runs. A short budget favours what learns fastest; the shipped model trains
+pairs, then measures the validation PSNR of the network alone. The cost of each network is its
+number of multiply-adds per 32x32 image (forward, tools/model_size.py), which sets its training
+time and does not depend on what else the machine runs. A short budget favours what learns fastest; the shipped model trains
 16 epochs on 50,000 pairs. Writes results/mp2_sweep.json.
 """
 import argparse
@@ -17,19 +17,11 @@ from Miniproject_2.others.network import PRESCRIBED_KERNEL, PRESCRIBED_WIDTHS, p
 from tools.results_writer import write_results
 from tools.short_runs import default_data
 from tools.metrics import network_psnr
+from tools.model_size import framework_size
 
 PAIRS, EPOCHS, SEED = 12_800, 1, 0
 CONFIGS = [(PRESCRIBED_WIDTHS, PRESCRIBED_KERNEL), ((32, 64), 3), ((64, 128), 3), ((128, 256), 3), ((64, 128), 5),
            ((96, 192), 5)]
-
-
-def multiply_adds(widths, kernel, size=32):
-    """Forward multiply-adds of the prescribed network on one `size` x `size` image: each layer's
-    output pixels x output channels x input channels x kernel taps (`Upsampling` as the
-    convolution on the upsampled image)."""
-    w1, w2 = widths
-    layers = [(size // 2, 3, w1), (size // 4, w1, w2), (size // 2, w2, w1), (size, w1, 3)]
-    return sum(side * side * c_in * c_out * kernel * kernel for side, c_in, c_out in layers)
 
 
 def main():
@@ -46,7 +38,7 @@ def main():
         model.train(inputs, targets, args.epochs, log=None)
         runs.append({"widths": list(widths), "kernel": kernel, "shipped": (widths, kernel) == CONFIGS[0],
                      "val_psnr": network_psnr(model, val_noisy, val_clean),
-                     "mega_multiply_adds": multiply_adds(widths, kernel) / 1e6})
+                     "mega_multiply_adds": framework_size(model.net)["multiply_adds"] / 1e6})
         print(f"widths {widths}, kernel {kernel}: {runs[-1]['val_psnr']:.2f} dB, "
               f"{runs[-1]['mega_multiply_adds']:.0f} M multiply-adds", flush=True)
     write_results("mp2_sweep", {"budget": {"pairs": args.pairs, "epochs": args.epochs, "seed": SEED}, "runs": runs})
