@@ -7,11 +7,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from tools.facts import curve  # noqa: E402
+from tools.facts import curve, mp1_training  # noqa: E402
 
 # The text block of the reports is 178 mm wide; figures are drawn at their printed size.
 FULL_WIDTH = 7.0
-STYLE = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
+# Figures are set in DejaVu Sans against the serif body (Libertinus Serif, style.typ): a deliberate
+# pairing, sans-serif for labels read at 7-8 pt, in the font matplotlib ships everywhere, so the
+# figures come out the same on any machine.
+STYLE = {"font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
          "xtick.labelsize": 7, "ytick.labelsize": 7, "axes.spines.top": False, "axes.spines.right": False,
          "svg.fonttype": "path", "figure.dpi": 100}
 COLORS = {"mp1": "#1f5fa8", "mp2": "#c0392b", "extended": "#8e44ad", "blur_3x3": "#2e7d32"}
@@ -23,28 +26,36 @@ def _save(figure, folder, name):
     return name
 
 
+def _save_epochs(figure, ax, folder, name):
+    """Label a PSNR-per-epoch plot the way both training figures are labelled, and save it."""
+    ax.set_xlabel("epochs of training on the mix")
+    ax.set_ylabel("PSNR on pixelation (dB)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", frameon=False)
+    figure.tight_layout()
+    return _save(figure, folder, name)
+
+
 def _reference_line(ax, value, label, color):
     ax.axhline(value, color=color, linestyle="--", linewidth=0.9, label=f"{label}: {value:.2f} dB")
 
 
 def mp1_curve(results):
-    """Validation PSNR after each epoch of Miniproject_1's shipped run: the first cosine cycle, then
-    the second where its log is loaded; and the number of epochs of the first."""
-    psnr = curve(results["train_mp1"])[1]
-    first = len(psnr)
-    if "train_mp1_restart" in results:
-        psnr += curve(results["train_mp1_restart"])[1]
-    return psnr, first
+    """Validation PSNR after each epoch of Miniproject_1's shipped run, every cosine cycle in turn,
+    and the epochs after which a new cycle started."""
+    cycles = mp1_training(results)["cycles"]
+    starts = [sum(c["epochs"] for c in cycles[:i]) for i in range(1, len(cycles))]
+    return mp1_training(results)["curve"], starts
 
 
 def training_mp1(results, folder):
     """Validation PSNR of the shipped training run after each epoch, with the classical baselines on pixelation."""
     figure, ax = plt.subplots(figsize=(FULL_WIDTH * 0.48, 2.0))
-    psnr, first = mp1_curve(results)
-    ax.plot(range(1, len(psnr) + 1), psnr, marker="o", markersize=3, color=COLORS["mp1"], label="our U-Net (network alone)")
-    if first < len(psnr):
-        ax.axvline(first + 0.5, color="black", linestyle=":", linewidth=0.8)
-        ax.annotate("second cycle", (first + 0.7, min(psnr)), fontsize=6.5, va="bottom")
+    psnr, starts = mp1_curve(results)
+    ax.plot(range(1, len(psnr) + 1), psnr, marker="o", markersize=2.5, color=COLORS["mp1"], label="our U-Net (network alone)")
+    for start in starts:  # a warm restart: a new cosine cycle begins
+        ax.axvline(start + 0.5, color="black", linestyle=":", linewidth=0.8)
     methods = results["baselines"]["noise_sets"]["pixelation"]
     n_images = results["eval_models"]["n_images"]
     # the best baselines on pixelation (the others are below 22 dB and would flatten the curve)
@@ -52,14 +63,8 @@ def training_mp1(results, folder):
         if key in methods:
             subset = "" if methods[key]["n_images"] == n_images else f", {methods[key]['n_images']} images"
             _reference_line(ax, methods[key]["psnr"], label + subset, COLORS[key])
-    ax.set_xlabel("epochs of training on the mix")
-    ax.set_ylabel("PSNR on pixelation (dB)")
     ax.set_xlim(0, len(psnr) + 0.5)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", frameon=False)
-    figure.tight_layout()
-    return _save(figure, folder, "training_mp1.svg")
+    return _save_epochs(figure, ax, folder, "training_mp1.svg")
 
 
 def training_mp2(results, folder):
@@ -74,13 +79,7 @@ def training_mp2(results, folder):
         if stem in results:
             psnr = mp1_curve(results)[0] if stem == "train_mp1" else curve(results[stem])[1]
             ax.plot(range(1, len(psnr) + 1), psnr, marker="o", markersize=3, color=color, label=label)
-    ax.set_xlabel("epochs of training on the mix")
-    ax.set_ylabel("PSNR on pixelation (dB)")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", frameon=False)
-    figure.tight_layout()
-    return _save(figure, folder, "training_mp2.svg")
+    return _save_epochs(figure, ax, folder, "training_mp2.svg")
 
 
 def speed_mp2(results, folder):
@@ -95,7 +94,10 @@ def speed_mp2(results, folder):
                label=label)
     ax.scatter(x, [layer["matmul_floor_ms"] for layer in layers], marker="_", s=260, linewidths=1.4,
                color="black", zorder=3, label="matmul floor")
-    ax.set_xticks(list(x), [f"{layer['layer']}\n{layer['module']}" for layer in layers], fontsize=6.5)
+    # "Polyphase" for PolyphaseUpsampling: the full name runs into its neighbours at this width
+    short = {"PolyphaseUpsampling": "Polyphase"}
+    ax.set_xticks(list(x), [f"{layer['layer']}\n{short.get(layer['module'], layer['module'])}" for layer in layers],
+                  fontsize=6.5)
     ax.set_yscale("log")
     ax.set_ylabel("ms per batch of 32 (fwd + bwd)")
     ax.grid(axis="y", alpha=0.3, which="both")

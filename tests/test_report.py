@@ -107,8 +107,8 @@ def write_fake_results(folder):
         {"widths": [96, 192], "kernel": 3, "shipped": True, "val_psnr": 24.3, "mega_multiply_adds": 56.4},
         {"widths": [128, 256], "kernel": 3, "shipped": False, "val_psnr": 24.5, "mega_multiply_adds": 98.8}]},
         date="2026-11-23")
-    for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp1_restart", (23.8, 24.0)), ("train_mp2", (22.0, 23.0)),
-                       ("train_mp2_unet", (22.2, 23.4))):
+    for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp1_restart1", (23.8, 24.0)),
+                       ("train_mp1_restart2", (23.95, 24.1)), ("train_mp2", (22.0, 23.0)), ("train_mp2_unet", (22.2, 23.4))):
         (folder / f"{name}.csv").write_text(LOG_HEADER + f"1,0.011,{psnr[0]},200.0,1e-3\n2,0.010,{psnr[1]},100.0,0.0\n")
     import matplotlib.pyplot as plt
     plt.imsave(folder / "examples.png", [[[0.2, 0.4, 0.6]] * 8] * 4)
@@ -179,6 +179,8 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     assert {"training_mp1.svg", "training_mp2.svg", "speed_mp2.svg", "examples.png"} <= {p.name for p in figures.iterdir()}
     numbers = json.loads((figures / "numbers.json").read_text())
     assert numbers["derived"]["train_mp1"]["final_psnr"] == 23.9
+    training = numbers["derived"]["mp1_training"]
+    assert (training["epochs"], training["final_psnr"]) == (6, 24.1) and training["curve"][2:4] == [23.8, 24.0]
     assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(300 / 60)
     assert numbers["derived"]["best_baseline"]["pixelation"]["method"] == "bm3d"
     assert numbers["derived"]["mp2_twin_on_gaussian_data"] is True

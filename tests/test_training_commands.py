@@ -84,25 +84,31 @@ def test_an_out_that_is_a_file_in_place_of_a_folder_fails_before_training(comman
 @pytest.mark.parametrize("rate,expected", [([], 1e-4), (["--learning-rate", "3e-4"], 3e-4)])
 def test_init_continues_from_the_given_weights(small_dataset, tmp_path, monkeypatch, rate, expected):
     """--init: Model.train starts from those weights, at its fine-tuning rate unless --learning-rate says."""
-    from Miniproject_1.model import Model
     run(train_mp1, small_dataset, tmp_path / "first.pth", "--epochs", "1")
     seen = {}
 
     def spy(self, inputs, targets, num_epochs, **kwargs):
         factor = self.settings.fine_tune_factor if self.trained else 1.0
         seen.update(rate=self.settings.learning_rate * factor, state=self.net.state_dict())
-    monkeypatch.setattr(Model, "train", spy)
+    monkeypatch.setattr(train_mp1.Model, "train", spy)  # the class the command uses
     run(train_mp1, small_dataset, tmp_path / "second.pth", "--init", str(tmp_path / "first.pth"), *rate)
     assert seen["rate"] == pytest.approx(expected)
     first = torch.load(tmp_path / "first.pth", weights_only=True)["state_dict"]
     assert all(torch.equal(first[name], seen["state"][name]) for name in first)
 
 
-def test_restart_is_the_second_cycle_from_the_shipped_weights_with_its_own_log():
-    args = train_mp1.parse_args(["--restart"])
-    assert (args.init, args.learning_rate, args.epochs) == (train_mp1.OUT, 3e-4, 8) == (
-        train_mp1.OUT, train_mp1.RESTART["learning_rate"], train_mp1.RESTART["epochs"])
-    assert (args.out, args.log, args.checkpoint) == (train_mp1.OUT, train_mp1.RESTART_LOG, train_mp1.RESTART_CHECKPOINT)
-    assert args.log != train_mp1.LOG  # the first cycle's log is never truncated by the second
-    assert train_mp1.parse_args(["--restart", "--epochs", "3"]).epochs == 3
-    assert train_mp1.parse_args([]).epochs == train_mp1.EPOCHS and train_mp1.parse_args([]).init is None
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_restart_is_a_cycle_from_the_shipped_weights_with_its_own_log(k):
+    args = train_mp1.parse_args(["--restart", str(k)])
+    restart = train_mp1.RESTARTS[k - 1]
+    assert (args.init, args.learning_rate, args.epochs) == (train_mp1.OUT, restart["learning_rate"], restart["epochs"])
+    assert (args.out, args.log, args.checkpoint) == (train_mp1.OUT, *train_mp1.restart_files(k))
+    assert args.log.name == f"train_mp1_restart{k}.csv"  # never the first cycle's log, nor another restart's
+    assert train_mp1.parse_args(["--restart", str(k), "--epochs", "3"]).epochs == 3
+
+
+def test_without_restart_the_first_cycle_starts_fresh():
+    args = train_mp1.parse_args([])
+    assert args.epochs == train_mp1.EPOCHS and args.init is None and args.log == train_mp1.LOG
+    with pytest.raises(SystemExit):
+        train_mp1.parse_args(["--restart", str(len(train_mp1.RESTARTS) + 1)])

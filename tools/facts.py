@@ -20,8 +20,9 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 # The training logs, and the command that writes each (all share tools.training_run.LOG_HEADER).
 TRAINING_LOGS = {
     "train_mp1": "python -m tools.train_mp1",
-    # the second cosine cycle of the shipped Miniproject_1, from the weights the first one wrote
-    "train_mp1_restart": "python -m tools.train_mp1 --restart",
+    # the warm restarts of the shipped Miniproject_1, each from the weights the cycle before wrote
+    "train_mp1_restart1": "python -m tools.train_mp1 --restart 1",
+    "train_mp1_restart2": "python -m tools.train_mp1 --restart 2",
     "train_mp2": "python -m tools.train_mp2",
     "train_mp2_unet": "python -m tools.train_mp2 --net unet",
 }
@@ -138,6 +139,20 @@ def compare_seeds(values, reference):
     return {"difference": difference, "spread": spread, "verdict": verdict}
 
 
+MP1_CYCLES = ("train_mp1", "train_mp1_restart1", "train_mp1_restart2")
+
+
+def mp1_training(results):
+    """The shipped Miniproject_1's training, all its cosine cycles together (those whose logs are
+    loaded, in order): `{"cycles": [training_summary, ...], "epochs", "minutes", "final_psnr", "curve"}`,
+    `curve` being the validation PSNR after every epoch."""
+    cycles = [results[stem] for stem in MP1_CYCLES if stem in results]
+    summaries = [training_summary(log) for log in cycles]
+    return {"cycles": summaries, "epochs": sum(c["epochs"] for c in summaries),
+            "minutes": sum(c["minutes"] for c in summaries), "final_psnr": summaries[-1]["final_psnr"],
+            "curve": [psnr for log in cycles for psnr in log["val_psnr"]]}
+
+
 def robust_comparison(robust, reference="pixelation"):
     """Each training of results/robust_training.json on each noise set, with its seeds summarised.
 
@@ -195,7 +210,8 @@ def optimizer_table(optimizers):
     base = next(run for run in optimizers["runs"] if is_shipped(run))
     runs = []
     for run in optimizers["runs"]:
-        row = {**run, **seed_summary(run["val_psnr"]), "shipped": is_shipped(run)}
+        row = {**run, **seed_summary(run["val_psnr"]), "shipped": is_shipped(run),
+               "time_ratio": statistics.mean(run["seconds"]) / statistics.mean(base["seconds"])}
         if len(run["val_psnr"]) > 1 and not row["shipped"]:
             row.update(compare_seeds(run["val_psnr"], base["val_psnr"]))
         runs.append(row)
@@ -206,31 +222,35 @@ def optimizer_table(optimizers):
     return {"runs": runs, "best": best, "shipped": next(row for row in runs if row["shipped"])}
 
 
+def one_epoch_changes(one_epoch):
+    """`{project: {"change", "fresh_minus_shipped"}}` of results/one_epoch.json, in dB."""
+    return {name: {"change": row["loaded_then_one_epoch_psnr"] - row["shipped_psnr"],
+                   "fresh_minus_shipped": row["fresh_one_epoch_psnr"] - row["shipped_psnr"]}
+            for name, row in one_epoch["projects"].items()}
+
+
+def mean_tile_psnr(examples):
+    """`{row: mean PSNR of its tiles}` of results/examples.json."""
+    return {name: sum(values) / len(values) for name, values in examples["psnr"].items()}
+
+
+# What `for_text` derives: {key in "derived": (the result file it needs, the function of that file)}.
+DERIVED = {
+    "robust": ("robust_training", robust_comparison),
+    "best_baseline": ("baselines", best_baselines),
+    "largest_statistic_gap": ("pixelation_stats", largest_statistic_gap),
+    "one_epoch": ("one_epoch", one_epoch_changes),
+    "examples_mean": ("examples", mean_tile_psnr),
+    "mp2_twin_on_gaussian_data": ("mp2_twin", measured_on_gaussian_data),
+    "ablations": ("mp1_ablations", ablation_table),
+    "optimizers": ("mp2_optimizers", optimizer_table),
+}
+
+
 def for_text(results):
     """The `load_all`ed `results` plus `"derived"`: the summaries the reports quote (each when its files are loaded)."""
-    derived = {}
-    for stem in TRAINING_LOGS:
-        if stem in results:
-            derived[stem] = training_summary(results[stem])
-    if "robust_training" in results:
-        derived["robust"] = robust_comparison(results["robust_training"])
-    if "baselines" in results:
-        derived["best_baseline"] = best_baselines(results["baselines"])
-    if "pixelation_stats" in results:
-        derived["largest_statistic_gap"] = largest_statistic_gap(results["pixelation_stats"])
-    if "one_epoch" in results:
-        derived["one_epoch"] = {name: {"change": row["loaded_then_one_epoch_psnr"] - row["shipped_psnr"],
-                                       "fresh_minus_shipped": row["fresh_one_epoch_psnr"] - row["shipped_psnr"]}
-                                for name, row in results["one_epoch"]["projects"].items()}
-    if "examples" in results:
-        tiles = results["examples"]["psnr"]
-        derived["examples_mean"] = {name: sum(values) / len(values) for name, values in tiles.items()}
-    if "mp2_speed" in results:
-        derived["mp2_slowest_layer"] = max(results["mp2_speed"]["layers"], key=lambda layer: layer["ratio"])
-    if "mp2_twin" in results:
-        derived["mp2_twin_on_gaussian_data"] = measured_on_gaussian_data(results["mp2_twin"])
-    if "mp1_ablations" in results:
-        derived["ablations"] = ablation_table(results["mp1_ablations"])
-    if "mp2_optimizers" in results:
-        derived["optimizers"] = optimizer_table(results["mp2_optimizers"])
+    derived = {stem: training_summary(results[stem]) for stem in TRAINING_LOGS if stem in results}
+    if "train_mp1" in results:
+        derived["mp1_training"] = mp1_training(results)
+    derived.update({key: derive(results[stem]) for key, (stem, derive) in DERIVED.items() if stem in results})
     return {**results, "derived": derived}

@@ -2,7 +2,8 @@
 
     python -m tools.train_mp1                       # the settings below
     python -m tools.train_mp1 --epochs 2 --n-train 5000 --out /tmp/m.pth
-    python -m tools.train_mp1 --restart             # then a second cosine cycle (RESTART below)
+    python -m tools.train_mp1 --restart 1           # then the warm restarts (RESTARTS below), in order
+    python -m tools.train_mp1 --restart 2
     python -m tools.train_mp1 --init weights.pth --learning-rate 3e-4   # any other starting point
 
 What the command adds around `Model.train` (log, checkpoints, resuming): tools/training_run.py.
@@ -25,11 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "Miniproject_1" / "bestmodel.pth"
 LOG = ROOT / "results" / "train_mp1.csv"
 CHECKPOINT = ROOT / "runs" / "mp1" / "checkpoint.pth"
-# The shipped model's second cosine cycle (a warm restart): from the weights of the first, at a
-# lower peak rate; its validation PSNR rose past the first cycle's end (results/train_mp1_restart.csv).
-RESTART = {"epochs": 8, "learning_rate": 3e-4}
-RESTART_LOG = ROOT / "results" / "train_mp1_restart.csv"
-RESTART_CHECKPOINT = ROOT / "runs" / "mp1_restart" / "checkpoint.pth"
+# The shipped model's warm restarts (SGDR, Loshchilov and Hutter 2017): more cosine cycles, each
+# from the weights the previous one wrote, at a lower peak rate. The first cycle's validation PSNR
+# was still rising at its end; each restart ended above the cycle before it
+# (results/train_mp1_restart<k>.csv).
+RESTARTS = ({"epochs": 8, "learning_rate": 3e-4}, {"epochs": 6, "learning_rate": 3e-4})
+
+
+def restart_files(k):
+    """The log and checkpoint of the `k`-th restart (1-based)."""
+    return ROOT / "results" / f"train_mp1_restart{k}.csv", ROOT / "runs" / f"mp1_restart{k}" / "checkpoint.pth"
 
 
 def parse_args(argv=None):
@@ -42,16 +48,19 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float,
                         help="the peak learning rate of this run (default: Model.train's own, or its "
                              "fine-tuning rate with --init)")
-    parser.add_argument("--restart", action="store_true",
-                        help=f"the shipped model's second cycle: --init {OUT.relative_to(ROOT)} with the settings "
-                             f"{RESTART} (each overridable), logged to {RESTART_LOG.relative_to(ROOT)}")
+    parser.add_argument("--restart", type=int, choices=range(1, len(RESTARTS) + 1), metavar="K",
+                        help=f"the shipped model's K-th warm restart: --init {OUT.relative_to(ROOT)} with the K-th "
+                             f"settings of {list(RESTARTS)} (each overridable), logged to "
+                             "results/train_mp1_restart<K>.csv")
     args = parser.parse_args(argv)
     if args.restart:
+        restart = RESTARTS[args.restart - 1]
         args.init = args.init or OUT
-        args.learning_rate = args.learning_rate or RESTART["learning_rate"]
-        args.epochs = args.epochs or RESTART["epochs"]
+        args.learning_rate = args.learning_rate or restart["learning_rate"]
+        args.epochs = args.epochs or restart["epochs"]
         if args.out is None:
-            args.log, args.checkpoint = args.log or RESTART_LOG, args.checkpoint or RESTART_CHECKPOINT
+            log, checkpoint = restart_files(args.restart)
+            args.log, args.checkpoint = args.log or log, args.checkpoint or checkpoint
     args.epochs = args.epochs or EPOCHS
     return resolve_outputs(args, OUT, LOG, CHECKPOINT)
 
