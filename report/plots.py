@@ -44,9 +44,10 @@ def _reference_line(ax, value, label, color):
 def mp1_curve(results):
     """Validation PSNR after each epoch of Miniproject_1's shipped run, every cosine cycle in turn,
     and the epochs after which a new cycle started."""
-    cycles = mp1_training(results)["cycles"]
+    training = mp1_training(results)
+    cycles = training["cycles"]
     starts = [sum(c["epochs"] for c in cycles[:i]) for i in range(1, len(cycles))]
-    return mp1_training(results)["curve"], starts
+    return training["curve"], starts
 
 
 def training_mp1(results, folder):

@@ -197,8 +197,13 @@ def ablation_table(ablations, reference="shipped"):
     for run in runs:
         comparison = compare_seeds(run["val_psnr"], base["val_psnr"])
         table.append({**run, **seed_summary(run["val_psnr"]), "delta": comparison.pop("difference"), **comparison,
-                      "reference": run is base, "time_ratio": statistics.mean(run["seconds"]) / statistics.mean(base["seconds"])})
+                      "reference": run is base, "time_ratio": mean_seconds_ratio(run, base)})
     return table
+
+
+def mean_seconds_ratio(run, base):
+    """The mean training time of `run` over its seeds, as a multiple of `base`'s."""
+    return statistics.mean(run["seconds"]) / statistics.mean(base["seconds"])
 
 
 def optimizer_table(optimizers):
@@ -206,19 +211,18 @@ def optimizer_table(optimizers):
     (at the shipped batch size) its best rate; and each run with several seeds compared with the
     shipped configuration by `compare_seeds`."""
     shipped = optimizers["budget"]["shipped"]
-    is_shipped = lambda run: all(run[key] == shipped[key] for key in ("optimizer", "learning_rate", "batch_size"))  # noqa: E731
+
+    def is_shipped(run):
+        return all(run[key] == shipped[key] for key in ("optimizer", "learning_rate", "batch_size"))
+
     base = next(run for run in optimizers["runs"] if is_shipped(run))
     runs = []
     for run in optimizers["runs"]:
-        row = {**run, **seed_summary(run["val_psnr"]), "shipped": is_shipped(run),
-               "time_ratio": statistics.mean(run["seconds"]) / statistics.mean(base["seconds"])}
-        if len(run["val_psnr"]) > 1 and not row["shipped"]:
+        row = {**run, **seed_summary(run["val_psnr"]), "shipped": run is base, "time_ratio": mean_seconds_ratio(run, base)}
+        if len(run["val_psnr"]) > 1 and run is not base:
             row.update(compare_seeds(run["val_psnr"], base["val_psnr"]))
         runs.append(row)
-    best = {}
-    for row in runs:
-        if row["batch_size"] == shipped["batch_size"] and row.get("best_rate"):
-            best[row["optimizer"]] = row
+    best = {row["optimizer"]: row for row in runs if row["batch_size"] == shipped["batch_size"] and row.get("best_rate")}
     return {"runs": runs, "best": best, "shipped": next(row for row in runs if row["shipped"])}
 
 

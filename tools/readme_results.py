@@ -92,26 +92,30 @@ def robust_table(robust):
     return lines
 
 
+def markdown_table(header, rows):
+    """A Markdown table's lines: `header` and each row, lists of cells."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def seeded_psnr(row):
+    """`mean ± sd dB` of a configuration run on several seeds, `mean dB` on one."""
+    return f"{row['mean']:.2f} ± {row['sd']:.2f} dB" if row["seeds"] > 1 else f"{row['mean']:.2f} dB"
+
+
 def ablations_table(ablations):
-    lines = ["| configuration | PSNR (mean ± sd) | difference | verdict | training time |", "|---|---|---|---|---|"]
+    rows = []
     for row in ablation_table(ablations):
-        verdict = "" if row["reference"] else row["verdict"]
-        difference = "" if row["reference"] else f"{row['delta']:+.2f} dB"
         name = row["name"] if row["setting"] in row["name"] else f"{row['name']} ({row['setting']})"
-        lines.append(f"| {name} | {row['mean']:.2f} ± {row['sd']:.2f} dB | {difference} "
-                     f"| {verdict} | {row['time_ratio']:.2f}x |")
-    return lines
+        compared = ["", ""] if row["reference"] else [f"{row['delta']:+.2f} dB", row["verdict"]]
+        rows.append([name, seeded_psnr(row), *compared, f"{row['time_ratio']:.2f}x"])
+    return markdown_table(["configuration", "PSNR (mean ± sd)", "difference", "verdict", "training time"], rows)
 
 
 def optimizers_table(optimizers):
-    lines = ["| optimiser | learning rate | batch | PSNR (mean ± sd) | seeds | against the shipped one |",
-             "|---|---|---|---|---|---|"]
-    for row in optimizer_table(optimizers)["runs"]:
-        against = "(shipped)" if row["shipped"] else row.get("verdict", "")
-        psnr = f"{row['mean']:.2f} ± {row['sd']:.2f} dB" if row["seeds"] > 1 else f"{row['mean']:.2f} dB"
-        lines.append(f"| {row['optimizer']} | {row['learning_rate']:g} | {row['batch_size']} | {psnr} "
-                     f"| {row['seeds']} | {against} |")
-    return lines
+    rows = [[row["optimizer"], f"{row['learning_rate']:g}", str(row["batch_size"]), seeded_psnr(row), str(row["seeds"]),
+             "(shipped)" if row["shipped"] else row.get("verdict", "")] for row in optimizer_table(optimizers)["runs"]]
+    return markdown_table(["optimiser", "learning rate", "batch", "PSNR (mean ± sd)", "seeds", "against the shipped one"],
+                          rows)
 
 
 def one_epoch_table(one_epoch):
