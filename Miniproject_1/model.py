@@ -15,7 +15,7 @@ import torch
 from .others.clipping import target_noise_std, unclip
 from .others.images import check_images, check_num_epochs, check_pairs, to_unit_range
 from .others.inference import denoise
-from .others.held_out import BestWeights, split_held_out
+from .others.held_out import split_held_out, train_keeping_best
 from .others.training import Trainer, TrainSettings, steps_per_epoch
 from .others.unet import UNet
 
@@ -83,13 +83,11 @@ class Model:
     def train(self, train_input, train_target, num_epochs, on_epoch=None, resume=None):
         """Noise2Noise training on pairs `(N, 3, H, W)`, uint8 or float 0-255, H and W multiples of 8.
 
-        A model loaded or trained before is fine-tuned at a lower learning rate. A slice of the
-        pairs is held out (others/held_out.py): training ends with the weights that did best on
-        it, the starting ones included, so it never ends worse there than it started. If
-        anything fails, the model is left as it was.
-
-        `on_epoch(epoch, train_loss, state)` is called after each epoch (1-based); `state` is a
-        checkpoint: `train(same pairs, num_epochs, resume=state)` continues after that epoch.
+        A model loaded or trained before is fine-tuned at a lower learning rate. Training ends with
+        the weights that did best on a held-out slice of the pairs, so never worse there than it
+        started, and a failure leaves the model as it was. `on_epoch(epoch, train_loss, state)`
+        gets a checkpoint after each epoch; `resume=state` continues from it (the loop:
+        others/held_out.py, `train_keeping_best`).
         """
         check_pairs(train_input, train_target, 2 ** self.network_settings["depth"])
         check_num_epochs(num_epochs)
@@ -99,27 +97,10 @@ class Model:
         inputs, targets, held_inputs, held_targets = split_held_out(train_input.cpu(), train_target.cpu())
         trainer = Trainer(self.net, self.device, settings,
                           total_steps=num_epochs * steps_per_epoch(settings, inputs.shape[0]))
-        best, first_epoch = BestWeights(self.net), 0
-        before = {name: tensor.clone() for name, tensor in self.net.state_dict().items()}
-        try:
-            if resume is None:
-                best.offer(trainer.held_out_loss(held_inputs, held_targets))
-            else:
-                self.net.load_state_dict(resume["net"])
-                trainer.load_state_dict(resume["trainer"])
-                best.load_state_dict(resume["best"])
-                first_epoch = resume["epoch"]
-            for epoch in range(first_epoch, num_epochs):
-                loss = trainer.train_epoch(inputs, targets, f"{epoch + 1}/{num_epochs}")
-                best.offer(trainer.held_out_loss(held_inputs, held_targets))
-                if on_epoch is not None:
-                    on_epoch(epoch + 1, loss, {"net": self.net.state_dict(), "trainer": trainer.state_dict(),
-                                               "best": best.state_dict(), "epoch": epoch + 1,
-                                               "learning_rate": trainer.learning_rate()})
-        except BaseException:
-            self.net.load_state_dict(before)
-            raise
-        best.restore()
+        train_keeping_best(self.net, trainer, num_epochs,
+                           train_epoch=lambda epoch: trainer.train_epoch(inputs, targets, f"{epoch + 1}/{num_epochs}"),
+                           held_out_loss=lambda: trainer.held_out_loss(held_inputs, held_targets),
+                           learning_rate=trainer.learning_rate, on_epoch=on_epoch, resume=resume)
         self.target_noise_std = target_noise_std(train_input, train_target)
         self.trained = True
 

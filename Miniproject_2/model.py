@@ -20,7 +20,7 @@ from .others.activations import LeakyReLU, ReLU, Sigmoid  # noqa: F401
 from .others.clipping import target_noise_std, unclip
 from .others.containers import Residual, Sequential, SkipConcat  # noqa: F401
 from .others.conv import Conv2d, TransposeConv2d  # noqa: F401
-from .others.held_out import BestWeights, split_held_out
+from .others.held_out import split_held_out, train_keeping_best
 from .others.images import check_images, check_num_epochs, check_pairs, to_unit_range
 from .others.inference import predict_batched, predict_ensembled
 from .others.losses import MSE
@@ -111,13 +111,11 @@ class Model:
         """Train on noisy pairs `(N, 3, H, W)` (uint8 or float 0-255, H and W multiples of
         `self.net.size_multiple`, 4 for the prescribed network).
 
-        A model loaded or trained before is fine-tuned at a lower learning rate. A slice of the
-        pairs is held out (others/held_out.py): training ends with the weights that did best on
-        it, the starting ones included, so it never ends worse there than it started. If
-        anything fails, the model is left as it was.
-
-        `on_epoch(epoch, train_loss, state)` is called after each epoch (1-based); `state` is a
-        checkpoint: `train(same pairs, num_epochs, resume=state)` continues after that epoch.
+        A model loaded or trained before is fine-tuned at a lower learning rate. Training ends with
+        the weights that did best on a held-out slice of the pairs, so never worse there than it
+        started, and a failure leaves the model as it was. `on_epoch(epoch, train_loss, state)`
+        gets a checkpoint after each epoch; `resume=state` continues from it (the loop:
+        others/held_out.py, `train_keeping_best`).
         `log(text)` gets progress lines (None: silent).
         """
         check_pairs(train_input, train_target, self.net.size_multiple)
@@ -128,31 +126,17 @@ class Model:
             to_unit_range(train_input.to(self.device)), to_unit_range(train_target.to(self.device)))
         optimizer = Adam(self.net.param(), lr=rate)
         batch_size = min(BATCH_SIZE, max(4, len(inputs) // MIN_STEPS))
-        best, first_epoch = BestWeights(self.net), 0
-        before = self.net.state_dict()
-        try:
-            if resume is None:
-                best.offer(held_out_loss(self.net, self.loss, held_inputs, held_targets))
-            else:
-                self.net.load_state_dict(resume["net"])
-                optimizer.load_state_dict(resume["optimizer"])
-                best.load_state_dict(resume["best"])
-                first_epoch = resume["epoch"]
-            for epoch in range(first_epoch, num_epochs):
-                start = time.time()
-                loss = run_epoch(self.net, self.loss, optimizer, inputs, targets, batch_size,
-                                 lambda f: cosine_lr(rate, (epoch + f) / num_epochs), log=log)
-                best.offer(held_out_loss(self.net, self.loss, held_inputs, held_targets))
-                if log is not None:
-                    log(f"epoch {epoch + 1}/{num_epochs}: loss {loss:.5f}, {time.time() - start:.0f} s")
-                if on_epoch is not None:
-                    on_epoch(epoch + 1, loss, {"net": self.net.state_dict(), "optimizer": optimizer.state_dict(),
-                                               "best": best.state_dict(), "epoch": epoch + 1,
-                                               "learning_rate": optimizer.lr})
-        except BaseException:
-            self.net.load_state_dict(before)
-            raise
-        best.restore()
+
+        def train_epoch(epoch):
+            start = time.time()
+            loss = run_epoch(self.net, self.loss, optimizer, inputs, targets, batch_size,
+                             lambda f: cosine_lr(rate, (epoch + f) / num_epochs), log=log)
+            if log is not None:
+                log(f"epoch {epoch + 1}/{num_epochs}: loss {loss:.5f}, {time.time() - start:.0f} s")
+            return loss
+        train_keeping_best(self.net, optimizer, num_epochs, train_epoch,
+                           held_out_loss=lambda: held_out_loss(self.net, self.loss, held_inputs, held_targets),
+                           learning_rate=lambda: optimizer.lr, on_epoch=on_epoch, resume=resume)
         self.target_noise_std = target_noise_std(train_input, train_target)
         self.trained = True
 

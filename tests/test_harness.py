@@ -375,19 +375,24 @@ def test_missing_project_folder_fails_every_check_with_a_message(tmp_path, data_
     assert "model.py is missing" in checks["module Conv2d"].message
 
 
-def test_model_with_required_arguments_fails_instantiate(tmp_path, data_dir):
-    root = write_project(tmp_path, mp1=GOOD_MP1.replace("def __init__(self):", "def __init__(self, channels):"))
-    checks = grade(root, data_dir, 1, train=False)
-    assert "instantiate" in failed(checks)
-    assert "Model() with no arguments failed" in checks["instantiate"].message
-    assert "needs a default" in checks["instantiate"].message
+# Small breakages of the good submission: (text replaced, its replacement, the checks that must
+# fail, what the first of them must say)
+BROKEN_MP1 = {
+    "required_arguments": ("def __init__(self):", "def __init__(self, channels):", ["instantiate"],
+                           ["Model() with no arguments failed", "needs a default"]),
+    "wrong_shape": ("clamp(0, 1) * 255", "clamp(0, 1)[:, :2] * 255", ["predict shapes", "psnr"],
+                    ["returned shape (1, 2, 512, 512), expected (1, 3, 512, 512)"]),
+    "out_of_range": ("clamp(0, 1) * 255", "clamp(0, 1) * 255 + 1", ["predict shapes"], ["expected [0, 255]"]),
+}
 
 
-def test_predict_with_wrong_shape_fails(tmp_path, data_dir):
-    root = write_project(tmp_path, mp1=GOOD_MP1.replace("clamp(0, 1) * 255", "clamp(0, 1)[:, :2] * 255"))
-    checks = grade(root, data_dir, 1, train=False)
-    assert {"predict shapes", "psnr"} <= set(failed(checks))
-    assert "returned shape (1, 2, 512, 512), expected (1, 3, 512, 512)" in checks["predict shapes"].message
+@pytest.mark.parametrize("breakage", BROKEN_MP1)
+def test_broken_model_fails_its_check_with_a_message(tmp_path, data_dir, breakage):
+    original, replacement, failing, message = BROKEN_MP1[breakage]
+    assert original in GOOD_MP1  # the breakage really changes the submission
+    checks = grade(write_project(tmp_path, mp1=GOOD_MP1.replace(original, replacement)), data_dir, 1, train=False)
+    assert set(failing) <= set(failed(checks))
+    assert all(part in checks[failing[0]].message for part in message)
 
 
 def test_predict_crashing_on_odd_sizes_fails_with_where(tmp_path, data_dir):
@@ -400,13 +405,6 @@ def test_predict_crashing_on_odd_sizes_fails_with_where(tmp_path, data_dir):
     assert failed(checks) == ["predict shapes"]  # the 32x32 validation images still work
     assert "RuntimeError" in checks["predict shapes"].message
     assert "Miniproject_1/model.py:" in checks["predict shapes"].message
-
-
-def test_out_of_range_output_fails(tmp_path, data_dir):
-    root = write_project(tmp_path, mp1=GOOD_MP1.replace("clamp(0, 1) * 255", "clamp(0, 1) * 255 + 1"))
-    checks = grade(root, data_dir, 1, train=False)
-    assert "predict shapes" in failed(checks)
-    assert "expected [0, 255]" in checks["predict shapes"].message
 
 
 def test_training_that_makes_the_loaded_model_worse_fails_train(tmp_path, data_dir):
@@ -540,25 +538,27 @@ def test_command_line_exits_non_zero_on_a_failure(tmp_path, data_dir):
     assert json.loads(report.read_text())["passed"] is False
 
 
-def test_command_line_survives_a_submission_that_ends_its_process(tmp_path, data_dir):
+# Submissions whose predict misbehaves on one input: (its imports, lines put before the good
+# predict, extra command-line options, lines the report must hold)
+MISBEHAVING_PREDICT = {
     # os._exit on the 512x512 image only: predict shapes fails, and psnr runs in a new process.
-    root = write_project(tmp_path / "project", mp1=mp1_with(header="import os\n", predict=(
-        "if test_input.shape[-1] == 512:\n    os._exit(0)\n" + textwrap.dedent(MP1_PREDICT))))
-    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train")
-    assert run.returncode == 1, run.stdout + run.stderr
-    assert "FAIL  predict shapes       the submission ended the grading process during this check " \
-           "(exit status 0)" in run.stdout
-    assert "PASS  psnr" in run.stdout
-    assert "Summary: Miniproject_1 5/6 PASS (1 FAIL)" in run.stdout
-
-
-def test_command_line_stops_a_check_past_its_time_limit(tmp_path, data_dir):
+    "ends_the_process": ("import os\n", "if test_input.shape[-1] == 512:\n    os._exit(0)\n", [],
+                         ["FAIL  predict shapes       the submission ended the grading process during this "
+                          "check (exit status 0)", "PASS  psnr"]),
     # Hangs on the first slice of 100 validation images: psnr, the last check with --no-train.
-    root = write_project(tmp_path / "project", mp1=mp1_with(header="import time\n", predict=(
-        "if len(test_input) == 100:\n    time.sleep(600)\n" + textwrap.dedent(MP1_PREDICT))))
-    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train", "--timeout", 2)
+    "hangs": ("import time\n", "if len(test_input) == 100:\n    time.sleep(600)\n", ["--timeout", 2],
+              ["FAIL  psnr                 did not finish within 2 s: stopped"]),
+}
+
+
+@pytest.mark.parametrize("behaviour", MISBEHAVING_PREDICT)
+def test_command_line_survives_a_predict_that_misbehaves(tmp_path, data_dir, behaviour):
+    header, first_lines, options, expected = MISBEHAVING_PREDICT[behaviour]
+    predict = first_lines + textwrap.dedent(MP1_PREDICT)
+    root = write_project(tmp_path / "project", mp1=mp1_with(header=header, predict=predict))
+    run = run_cli("-p", root, "-d", data_dir, "--project", 1, "--no-train", *options)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "FAIL  psnr                 did not finish within 2 s: stopped" in run.stdout
+    assert all(line in run.stdout for line in expected), run.stdout
     assert "Summary: Miniproject_1 5/6 PASS (1 FAIL)" in run.stdout
 
 

@@ -1,8 +1,10 @@
 """The measurement helpers, and the README's results section against results/."""
+import json
 import math
 import subprocess
 import sys
 
+from tools import results_writer, short_runs
 from tools.short_runs import short_run
 from tools.data import load_pair
 from tools.readme_results import ROOT
@@ -15,6 +17,23 @@ def test_short_run_trains_a_fresh_network_and_measures_it(small_dataset):
     assert set(result) == {"val_psnr", "val_psnr_unclipped", "seconds", "steps"}
     assert math.isfinite(result["val_psnr"]) and math.isfinite(result["val_psnr_unclipped"]) and result["seconds"] > 0
     assert result["steps"] == 32  # 32 pairs: batches of 1, so that the epoch still makes steps
+
+
+def test_build_sweep_builds_one_dataset_per_value_and_labels_its_runs(tmp_path, monkeypatch):
+    # A stand-in short_run whose PSNR is the number of pairs built: shows each value reached its build.
+    monkeypatch.setitem(short_runs.BUDGET, "pairs", 8)
+    monkeypatch.setattr(short_runs, "short_run", lambda inputs, *rest: {"val_psnr": float(len(inputs))})
+    monkeypatch.setattr(results_writer, "RESULTS", tmp_path)
+    monkeypatch.setattr(results_writer, "ROOT", tmp_path)
+    built = []
+    real_build = short_runs.build_dataset
+    monkeypatch.setattr(short_runs, "build_dataset", lambda *args, **options: built.append(options) or real_build(
+        *args, **{**options, "n_val": 4, "sources": ("pip",)}))
+    path = short_runs.write_build_sweep("sweep", "n_scenes", [1, 2], option="max_train_scenes")
+    assert [options["max_train_scenes"] for options in built] == [1, 2]
+    results = json.loads(path.read_text())
+    assert results["budget"]["pairs"] == 8
+    assert results["runs"] == [{"n_scenes": 1, "val_psnr": 8.0}, {"n_scenes": 2, "val_psnr": 8.0}]
 
 
 def test_readme_results_section_is_generated_from_the_committed_results():

@@ -15,7 +15,7 @@ from Miniproject_1.model import NETWORK, Model
 from Miniproject_1.others.training import steps_per_epoch
 from tools.data import build_dataset, ensure_dataset, load_pair
 from tools.metrics import model_psnr, network_psnr
-from tools.results_writer import ROOT
+from tools.results_writer import ROOT, write_results
 
 BUDGET = {"pairs": 12_800, "epochs": 1, "seed": 0}
 
@@ -53,3 +53,14 @@ def short_run_on_build(**build_options):
         build_dataset(folder, n_train=BUDGET["pairs"], log=lambda message: None, **build_options)
         inputs, targets = load_pair(Path(folder) / "train_data.pkl")
         return short_run(inputs, targets, *load_pair(Path(folder) / "val_data.pkl"))
+
+
+def write_build_sweep(name, key, values, option=None):
+    """Short-run on a dataset built with each of `values` for build_dataset's `option` (default:
+    `key`) and write the runs, each labelled `key`, to results/<name>.json."""
+    runs = []
+    for value in values:
+        result = short_run_on_build(**{option or key: value})
+        runs.append({key: value, **result})
+        print(f"{key} {value}: {result['val_psnr']:.2f} dB", flush=True)
+    return write_results(name, {"budget": BUDGET, "runs": runs})

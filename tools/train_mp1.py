@@ -48,11 +48,14 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float,
                         help="the peak learning rate of this run (default: Model.train's own, or its "
                              "fine-tuning rate with --init)")
+    parser.add_argument("--batch-size", type=int, help="the batch size of this run (default: Model.train's own)")
     parser.add_argument("--restart", type=int, choices=range(1, len(RESTARTS) + 1), metavar="K",
                         help=f"the shipped model's K-th warm restart: --init {OUT.relative_to(ROOT)} with the K-th "
                              f"settings of {list(RESTARTS)} (each overridable), logged to "
                              "results/train_mp1_restart<K>.csv")
     args = parser.parse_args(argv)
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.restart:
         restart = RESTARTS[args.restart - 1]
         args.init = args.init or OUT
@@ -69,7 +72,8 @@ def main(argv=None):
     args = parse_args(argv)
     settings = {"epochs": args.epochs, "n_train": args.n_train, "seed": args.seed, "clean_targets": args.clean_targets,
                 "data_dir": str(args.data_dir.resolve()), "train_data": str(args.train_data.resolve()),
-                "init": str(args.init.resolve()) if args.init else None, "learning_rate": args.learning_rate}
+                "init": str(args.init.resolve()) if args.init else None, "learning_rate": args.learning_rate,
+                "batch_size": args.batch_size}
     saved = start_run(args, settings, OUT)
     torch.manual_seed(args.seed)
     train_path, val_path = data_paths(args.data_dir, args.train_data)
@@ -82,6 +86,8 @@ def main(argv=None):
         model.load_pretrained_model(args.init)
     if args.learning_rate:  # the rate given is the rate used, with or without --init
         model.settings = replace(model.settings, learning_rate=args.learning_rate, fine_tune_factor=1.0)
+    if args.batch_size:
+        model.settings = replace(model.settings, batch_size=args.batch_size)
     if args.clean_targets:  # swapping a clean target in as the input would teach adding noise
         model.settings = replace(model.settings, swap_pairs=False)
     on_epoch = epoch_callback(model, *load_pair(val_path), args.log, args.checkpoint, settings)

@@ -1,7 +1,7 @@
 """Checking and converting the course's image tensors (uint8 or float, values 0-255).
 
 Miniproject_1 and Miniproject_2 carry this same file (tensor methods and `empty` only, as
-Miniproject_2 allows), because each project must stand alone; tests/test_shared_copies.py keeps
+Miniproject_2 allows), because each project must stand alone; tests/test_both_models.py keeps
 the two identical, so both projects accept and refuse exactly the same inputs.
 """
 from torch import empty
