@@ -112,3 +112,13 @@ def test_without_restart_the_first_cycle_starts_fresh():
     assert args.epochs == train_mp1.EPOCHS and args.init is None and args.log == train_mp1.LOG
     with pytest.raises(SystemExit):
         train_mp1.parse_args(["--restart", str(len(train_mp1.RESTARTS) + 1)])
+
+
+def test_batch_size_reaches_the_model_and_must_be_positive(small_dataset, tmp_path, monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(train_mp1.Model, "train", lambda self, *args, **kwargs: seen.update(batch=self.settings.batch_size))
+    run(train_mp1, small_dataset, tmp_path / "m.pth", "--batch-size", "16")
+    assert seen["batch"] == 16
+    with pytest.raises(SystemExit):
+        train_mp1.parse_args(["--batch-size", "0"])
+    assert "--batch-size must be at least 1, got 0" in capsys.readouterr().err
