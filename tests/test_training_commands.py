@@ -122,3 +122,9 @@ def test_batch_size_reaches_the_model_and_must_be_positive(small_dataset, tmp_pa
     with pytest.raises(SystemExit):
         train_mp1.parse_args(["--batch-size", "0"])
     assert "--batch-size must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_the_reports_read_the_log_of_every_cycle_the_command_runs():
+    from tools.facts import MP1_CYCLES
+    restart_logs = [train_mp1.restart_files(k)[0].stem for k in range(1, len(train_mp1.RESTARTS) + 1)]
+    assert list(MP1_CYCLES) == [train_mp1.LOG.stem, *restart_logs]

@@ -139,6 +139,7 @@ def compare_seeds(values, reference):
     return {"difference": difference, "spread": spread, "verdict": verdict}
 
 
+# The logs of the shipped model's cycles, as tools/train_mp1.py writes them (a test ties the two).
 MP1_CYCLES = ("train_mp1", "train_mp1_restart1", "train_mp1_restart2")
 
 
