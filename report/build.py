@@ -36,17 +36,18 @@ MAX_PAGES = 3
 AUTHORS = "Group members: name (SCIPER), name (SCIPER), name (SCIPER)"
 
 # The result files each report quotes (paths inside results/; tools.facts.producer names the
-# command that writes each). gaussian_era/ holds the earlier experiments on Gaussian data.
+# command that writes each). The folders of tools.facts.RECORDS hold earlier measurements.
 SHARED = ["pixelation_stats.json", "robust_training.json", "eval_models.json", "baselines.json",
           "one_epoch.json", "speed.json", "examples.json", "examples.png"]
 REPORTS = {
     1: {"source": "report1.typ", "pdf": ROOT / "Miniproject_1" / "Report_1.pdf",
-        "results": SHARED + ["train_mp1.csv", "train_mp1_restart1.csv", "train_mp1_restart2.csv",
+        "results": SHARED + ["train_mp1.csv", "train_mp1_restart1.csv", "mp1_first_recipe/train_mp1.csv",
+                             "mp1_first_recipe/train_mp1_restart1.csv", "mp1_first_recipe/train_mp1_restart2.csv",
                              "train_mp2_unet.csv", "mp1_ablations.json", "gaussian_era/mp1_ablations.json",
                              "gaussian_era/mp1_n2c.json", "gaussian_era/data_scenes.json", "gaussian_era/dead_leaves.json"]},
     2: {"source": "report2.typ", "pdf": ROOT / "Miniproject_2" / "Report_2.pdf",
         "results": SHARED + ["train_mp2.csv", "train_mp2_unet.csv", "train_mp1.csv", "train_mp1_restart1.csv",
-                             "train_mp1_restart2.csv", "mp2_speed.json", "mp2_twin.json", "mp2_optimizers.json",
+                             "mp2_speed.json", "mp2_twin.json", "mp2_optimizers.json",
                              "mp2_module_errors.json", "gaussian_era/mp2_sweep.json"]},
 }
 
@@ -94,13 +95,15 @@ def code_settings():
     mp1 = TrainSettings()
     mp2 = module_constants(ROOT / "Miniproject_2" / "model.py", ["BATCH_SIZE", "LEARNING_RATE", "FINE_TUNE_FACTOR",
                                                                               "MIN_STEPS"])
-    run = module_constants(ROOT / "tools" / "train_mp1.py", ["N_TRAIN", "RESTARTS"])  # the training commands' settings
+    run = module_constants(ROOT / "tools" / "train_mp1.py",  # the training command's settings
+                           ["N_TRAIN", "RESTARTS", "LEARNING_RATE", "BATCH_SIZE"])
     return {"mix": MIX, "pixelation_blocks": PIXELATION, "held_out_every": HELD_OUT_EVERY,
             "max_held_out": MAX_HELD_OUT, "training_pairs": run["N_TRAIN"],
             "mp1": {"network": NETWORK, "learning_rate": mp1.learning_rate, "batch_size": mp1.batch_size,
                     "min_steps_per_epoch": mp1.min_steps_per_epoch, "warmup_steps": mp1.warmup_steps,
                     "fine_tune_factor": mp1.fine_tune_factor, "size": torch_size(UNet(**NETWORK)),
-                    "restarts": run["RESTARTS"]},
+                    "restarts": run["RESTARTS"], "run_learning_rate": run["LEARNING_RATE"],
+                    "run_batch_size": run["BATCH_SIZE"]},
             "mp2": {"widths": PRESCRIBED_WIDTHS, "kernel": PRESCRIBED_KERNEL, "learning_rate": mp2["LEARNING_RATE"],
                     "batch_size": mp2["BATCH_SIZE"], "min_steps": mp2["MIN_STEPS"],
                     "fine_tune_factor": mp2["FINE_TUNE_FACTOR"], "size": framework_size(prescribed_net()),

@@ -107,8 +107,12 @@ def write_fake_results(folder):
         {"widths": [96, 192], "kernel": 3, "shipped": True, "val_psnr": 24.3, "mega_multiply_adds": 56.4},
         {"widths": [128, 256], "kernel": 3, "shipped": False, "val_psnr": 24.5, "mega_multiply_adds": 98.8}]},
         date="2026-11-23")
+    (folder / facts.MP1_FIRST_RECIPE).mkdir(exist_ok=True)
     for name, psnr in (("train_mp1", (22.5, 23.9)), ("train_mp1_restart1", (23.8, 24.0)),
-                       ("train_mp1_restart2", (23.95, 24.1)), ("train_mp2", (22.0, 23.0)), ("train_mp2_unet", (22.2, 23.4))):
+                       ("train_mp2", (22.0, 23.0)), ("train_mp2_unet", (22.2, 23.4)),
+                       (f"{facts.MP1_FIRST_RECIPE}/train_mp1", (22.0, 23.5)),
+                       (f"{facts.MP1_FIRST_RECIPE}/train_mp1_restart1", (23.4, 23.6)),
+                       (f"{facts.MP1_FIRST_RECIPE}/train_mp1_restart2", (23.6, 23.7))):
         (folder / f"{name}.csv").write_text(LOG_HEADER + f"1,0.011,{psnr[0]},200.0,1e-3\n2,0.010,{psnr[1]},100.0,0.0\n")
     import matplotlib.pyplot as plt
     plt.imsave(folder / "examples.png", [[[0.2, 0.4, 0.6]] * 8] * 4)
@@ -118,8 +122,9 @@ def write_fake_results(folder):
 def test_every_result_file_names_the_command_that_writes_it():
     for name in report_build.result_files((1, 2)):
         command = facts.producer(name)
-        if name.startswith(f"{facts.GAUSSIAN_ERA}/"):
+        if name.split("/")[0] in facts.RECORDS:
             assert command == f"git checkout -- results/{name}"
+            assert (facts.RESULTS / name.split("/")[0] / "README.md").is_file(), name
             continue
         module = command.split()[2]  # python -m <module> [options]
         assert command.startswith("python -m ") and (report_build.ROOT / f"{module.replace('.', '/')}.py").is_file(), name
@@ -180,7 +185,9 @@ def test_build_from_fake_results_gives_two_short_pdfs_and_its_figures(tmp_path):
     numbers = json.loads((figures / "numbers.json").read_text())
     assert numbers["derived"]["train_mp1"]["final_psnr"] == 23.9
     training = numbers["derived"]["mp1_training"]
-    assert (training["epochs"], training["final_psnr"]) == (6, 24.1) and training["curve"][2:4] == [23.8, 24.0]
+    assert (training["epochs"], training["final_psnr"]) == (4, 24.0) and training["curve"][2:4] == [23.8, 24.0]
+    first = numbers["derived"]["mp1_first_recipe"]  # its three cycles, in order
+    assert (first["epochs"], first["final_psnr"]) == (6, 23.7) and first["curve"] == [22.0, 23.5, 23.4, 23.6, 23.6, 23.7]
     assert numbers["derived"]["train_mp2"]["minutes"] == pytest.approx(300 / 60)
     assert numbers["derived"]["best_baseline"]["pixelation"]["method"] == "bm3d"
     assert numbers["derived"]["mp2_twin_on_gaussian_data"] is True

@@ -97,7 +97,7 @@ def test_init_continues_from_the_given_weights(small_dataset, tmp_path, monkeypa
     assert all(torch.equal(first[name], seen["state"][name]) for name in first)
 
 
-@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("k", range(1, len(train_mp1.RESTARTS) + 1))
 def test_a_restart_is_a_cycle_from_the_shipped_weights_with_its_own_log(k):
     args = train_mp1.parse_args(["--restart", str(k)])
     restart = train_mp1.RESTARTS[k - 1]
@@ -107,9 +107,10 @@ def test_a_restart_is_a_cycle_from_the_shipped_weights_with_its_own_log(k):
     assert train_mp1.parse_args(["--restart", str(k), "--epochs", "3"]).epochs == 3
 
 
-def test_without_restart_the_first_cycle_starts_fresh():
+def test_without_restart_the_first_cycle_starts_fresh_at_the_commands_rate():
     args = train_mp1.parse_args([])
     assert args.epochs == train_mp1.EPOCHS and args.init is None and args.log == train_mp1.LOG
+    assert (args.learning_rate, args.batch_size) == (train_mp1.LEARNING_RATE, train_mp1.BATCH_SIZE)
     with pytest.raises(SystemExit):
         train_mp1.parse_args(["--restart", str(len(train_mp1.RESTARTS) + 1)])
 

@@ -4,8 +4,8 @@ The README's results section (`tools/readme_results.py`) and both reports (`repo
 read results/ only through this module. Every result file names the script that wrote it
 (`"script"` in a JSON file); for a missing file, `producer` gives the command by the kit's rule:
 `results/<name>.json` is written by `python -m tools.bench.<name>`, a training log by its
-training command. The files in results/gaussian_era/ were measured on the former default data
-(Gaussian noise, sigma 25) and no command of today rewrites them: they are restored from git.
+training command. The folders of RECORDS hold earlier measurements (results/gaussian_era/, on the
+former Gaussian data, for one) that no command of today rewrites: they are restored from git.
 
 `for_text(results)` adds to the loaded files what would be awkward to compute in the text
 (typst): summaries of the training logs, the robust-training comparison, the best baseline on
@@ -20,14 +20,18 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 # The training logs, and the command that writes each (all share tools.training_run.LOG_HEADER).
 TRAINING_LOGS = {
     "train_mp1": "python -m tools.train_mp1",
-    # the warm restarts of the shipped Miniproject_1, each from the weights the cycle before wrote
+    # the warm restart of the shipped Miniproject_1, from the weights the first cycle wrote
     "train_mp1_restart1": "python -m tools.train_mp1 --restart 1",
-    "train_mp1_restart2": "python -m tools.train_mp1 --restart 2",
     "train_mp2": "python -m tools.train_mp2",
     "train_mp2_unet": "python -m tools.train_mp2 --net unet",
 }
 # Measurements on the former default data (results/gaussian_era/README.md).
 GAUSSIAN_ERA = "gaussian_era"
+# Miniproject_1's training with Model.train's own rate and batch size, before the shipped recipe.
+MP1_FIRST_RECIPE = "mp1_first_recipe"
+# Folders of records, each explained by its README.md: restored from git, never measured again.
+RECORDS = {GAUSSIAN_ERA: "measured on the former Gaussian data",
+           MP1_FIRST_RECIPE: "Miniproject_1's first training recipe"}
 # The first day of the pixelation default (commit 59392e7): a result file dated before it was
 # measured on the former Gaussian data, whatever folder it is in (mp2_twin.json, for one).
 PIXELATION_SINCE = "2026-12-02"
@@ -40,7 +44,7 @@ class MissingResult(Exception):
 def producer(name):
     """The command that writes `results/<name>` (a path inside results/, with its suffix)."""
     path = Path(name)
-    if path.parts[0] == GAUSSIAN_ERA:  # a record: restored from git, never measured again
+    if path.parts[0] in RECORDS:
         return f"git checkout -- results/{path.as_posix()}"
     return TRAINING_LOGS.get(path.stem, f"python -m tools.bench.{path.stem}")
 
@@ -48,8 +52,9 @@ def producer(name):
 def _how_to_write(name):
     """`run `<command>``, with why for a record of the former Gaussian data."""
     text = f"run `{producer(name)}`"
-    if Path(name).parts[0] == GAUSSIAN_ERA:
-        text += f" (measured on the former Gaussian data, see results/{GAUSSIAN_ERA}/README.md)"
+    folder = Path(name).parts[0]
+    if folder in RECORDS:
+        text += f" ({RECORDS[folder]}, see results/{folder}/README.md)"
     return text
 
 
@@ -140,14 +145,16 @@ def compare_seeds(values, reference):
 
 
 # The logs of the shipped model's cycles, as tools/train_mp1.py writes them (a test ties the two).
-MP1_CYCLES = ("train_mp1", "train_mp1_restart1", "train_mp1_restart2")
+MP1_CYCLES = ("train_mp1", "train_mp1_restart1")
+# The cycles of the first recipe (results/mp1_first_recipe/): one cycle and two warm restarts.
+FIRST_RECIPE_CYCLES = ("train_mp1", "train_mp1_restart1", "train_mp1_restart2")
 
 
-def mp1_training(results):
-    """The shipped Miniproject_1's training, all its cosine cycles together (those whose logs are
+def mp1_training(results, stems=MP1_CYCLES):
+    """A Miniproject_1 training, all its cosine cycles together (those of `stems` whose logs are
     loaded, in order): `{"cycles": [training_summary, ...], "epochs", "minutes", "final_psnr", "curve"}`,
     `curve` being the validation PSNR after every epoch."""
-    cycles = [results[stem] for stem in MP1_CYCLES if stem in results]
+    cycles = [results[stem] for stem in stems if stem in results]
     summaries = [training_summary(log) for log in cycles]
     return {"cycles": summaries, "epochs": sum(c["epochs"] for c in summaries),
             "minutes": sum(c["minutes"] for c in summaries), "final_psnr": summaries[-1]["final_psnr"],
@@ -240,7 +247,13 @@ def mean_tile_psnr(examples):
 
 
 # What `for_text` derives: {key in "derived": (the result file it needs, the function of that file)}.
+def first_recipe_training(logs):
+    """`mp1_training` of the first recipe's logs (results/mp1_first_recipe/)."""
+    return mp1_training(logs, FIRST_RECIPE_CYCLES)
+
+
 DERIVED = {
+    "mp1_first_recipe": (MP1_FIRST_RECIPE, first_recipe_training),
     "robust": ("robust_training", robust_comparison),
     "best_baseline": ("baselines", best_baselines),
     "largest_statistic_gap": ("pixelation_stats", largest_statistic_gap),
