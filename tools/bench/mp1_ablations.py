@@ -2,11 +2,12 @@
 
 Each configuration changes one thing from the shipped one (width 32, depth 3, a 32-wide
 full-resolution decoder level and a 32-16 head, residual output, flips/rotations/swaps, L2 loss,
-Adam at 1e-3) and trains a fresh network through `Model.train` on the default pixelation pairs,
+and `Model.train`'s own Adam rate and batch size (TrainSettings), not the training command's)
+and trains a fresh network through `Model.train` on the default pixelation pairs,
 once per seed; the validation PSNR is the network's alone. Two seeds of one configuration differ
 by some tenths of a dB at this budget, so a configuration differs from the shipped one only
 where the difference of their means exceeds the range of their seeds (tools/facts.py). A short
-budget favours what learns fastest; the shipped model trains about 200 times longer.
+budget favours what learns fastest; the shipped model trains over a hundred times longer.
 Writes results/mp1_ablations.json.
 
     python -m tools.bench.mp1_ablations [--pairs 6400] [--seeds 3] [--only "L1 loss" ...]
