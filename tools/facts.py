@@ -50,7 +50,7 @@ def producer(name):
 
 
 def _how_to_write(name):
-    """`run `<command>``, with why for a record of the former Gaussian data."""
+    """`run `<command>``, with what the record is for a file in a folder of RECORDS."""
     text = f"run `{producer(name)}`"
     folder = Path(name).parts[0]
     if folder in RECORDS:
@@ -246,12 +246,12 @@ def mean_tile_psnr(examples):
     return {name: sum(values) / len(values) for name, values in examples["psnr"].items()}
 
 
-# What `for_text` derives: {key in "derived": (the result file it needs, the function of that file)}.
 def first_recipe_training(logs):
     """`mp1_training` of the first recipe's logs (results/mp1_first_recipe/)."""
     return mp1_training(logs, FIRST_RECIPE_CYCLES)
 
 
+# What `for_text` derives: {key in "derived": (the result file it needs, the function of that file)}.
 DERIVED = {
     "mp1_first_recipe": (MP1_FIRST_RECIPE, first_recipe_training),
     "robust": ("robust_training", robust_comparison),
