@@ -171,7 +171,8 @@ def render():
         f"trains a fresh network for {ablations['budget']['epochs']} epoch on {ablations['budget']['pairs']:,} pixelation "
         f"pairs, {ablations['budget']['seeds']} seeds. A difference within the larger range",
         "of the two configurations' seeds is \"no difference\"; the time is relative to the shipped configuration, a",
-        "rough guide only (other jobs shared the CPU).",
+        "rough guide only (other jobs shared the CPU). \"shipped\" is the shipped network trained by `Model.train` at its",
+        "own rate and batch size, not those of `python -m tools.train_mp1`.",
         "",
         *ablations_table(ablations),
         "",
